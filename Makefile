@@ -1,0 +1,75 @@
+# Ponte: `make run` and `make test` each do all their own set-up from a clean clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/ponte
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create .venv with the pinned dependencies
+
+locale/it/LC_MESSAGES/django.mo: locale/it/LC_MESSAGES/django.po $(VENV)/.installed
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var >/dev/null
+
+.PHONY: messages
+messages: venv ## Extract translatable strings into locale/*/django.po
+	$(MANAGE) makemessages -l it -l en --ignore=.venv --ignore=var --no-obsolete
+
+.PHONY: compilemessages
+compilemessages: locale/it/LC_MESSAGES/django.mo
+
+.PHONY: run
+run: venv compilemessages ## Migrate the embedded SQLite database, load demo data, serve on :8000 with a task worker
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Ponte on http://127.0.0.1:$(PORT)/ (demo password: $${PONTE_DEMO_PASSWORD:-ponte-demo})"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker & \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
+
+.PHONY: test
+test: venv compilemessages ## Run the whole suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+.PHONY: test-pg
+test-pg: venv compilemessages ## Run the suite on the local PostgreSQL
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+.PHONY: test-browser
+test-browser: venv compilemessages ## Run the browser tests (needs /usr/bin/chromium)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: venv ## ruff, Django's checks, missing migrations, schema drift
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --file /tmp/ponte-openapi.yaml --validate --fail-on-warn
+	diff -u openapi.yaml /tmp/ponte-openapi.yaml
+
+.PHONY: schema
+schema: venv ## Regenerate openapi.yaml from the code
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --file openapi.yaml --validate --fail-on-warn
+
+.PHONY: bench
+bench: venv compilemessages ## Page benchmark on 100,000 persons (PostgreSQL with DATABASE_URL, else SQLite)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+.PHONY: clean
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var

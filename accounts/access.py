@@ -1,0 +1,78 @@
+"""What a user may reach, computed once per request from their active memberships."""
+
+from dataclasses import dataclass, field
+
+from accounts.choices import AGGREGATE_ROLES, CLINICAL_ROLES, PERSON_ROLES, PERSON_WRITE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Access:
+    """The user's (organisation, unit, role) triples and the sets derived from them."""
+
+    user_id: int
+    memberships: tuple[tuple[int, int, str], ...] = field(default_factory=tuple)
+
+    def org_ids(self, roles=None) -> frozenset[int]:
+        """Organisations where the user holds one of `roles` (any role when None)."""
+        return frozenset(org for org, _unit, role in self.memberships if roles is None or role in roles)
+
+    def unit_ids(self, roles=None) -> frozenset[int]:
+        return frozenset(unit for _org, unit, role in self.memberships if roles is None or role in roles)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for _org, _unit, role in self.memberships)
+
+    @property
+    def person_org_ids(self) -> frozenset[int]:
+        return self.org_ids(PERSON_ROLES)
+
+    @property
+    def write_org_ids(self) -> frozenset[int]:
+        return self.org_ids(PERSON_WRITE_ROLES)
+
+    @property
+    def clinical_org_ids(self) -> frozenset[int]:
+        return self.org_ids(CLINICAL_ROLES)
+
+    @property
+    def sees_persons(self) -> bool:
+        return bool(self.person_org_ids)
+
+    @property
+    def sees_aggregates(self) -> bool:
+        return bool(self.roles & AGGREGATE_ROLES)
+
+    @property
+    def is_aggregate_only(self) -> bool:
+        return Role.ANALYST in self.roles and not self.sees_persons
+
+    @property
+    def is_dpo(self) -> bool:
+        return Role.DPO in self.roles
+
+    @property
+    def is_sysadmin(self) -> bool:
+        return Role.SYSADMIN in self.roles
+
+    @property
+    def primary_org_id(self) -> int | None:
+        return self.memberships[0][0] if self.memberships else None
+
+
+def access_for(user) -> Access:
+    """The Access of `user`, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_ponte_access", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        access = Access(user_id=0)
+    else:
+        rows = (
+            user.memberships.filter(is_active=True, unit__is_active=True, unit__organisation__is_active=True)
+            .order_by("pk")
+            .values_list("unit__organisation_id", "unit_id", "role")
+        )
+        access = Access(user_id=user.pk, memberships=tuple(rows))
+    user._ponte_access = access
+    return access

@@ -1,0 +1,43 @@
+"""Audit event codes: a stable enum. Add codes, never rename or reuse one."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    LOGOUT = "auth.logout", _("Signed out")
+    TOKEN_ISSUED = "auth.token", _("API token issued")
+
+    PERSON_VIEW = "person.view", _("Viewed a person's record")
+    PERSON_SEARCH = "person.search", _("Searched the registry")
+    PERSON_CREATE = "person.create", _("Registered a person")
+    PERSON_UPDATE = "person.update", _("Changed a person's record")
+    PERSON_MERGE = "person.merge", _("Merged two records")
+    PERSON_AUDIT_VIEW = "person.audit_view", _("Viewed who accessed a record")
+    PERSON_DUPLICATE_HIDDEN = "person.duplicate_hidden", _("Registration matched a record the user cannot see")
+
+    CONSENT_GIVE = "consent.give", _("Recorded a consent")
+    CONSENT_WITHDRAW = "consent.withdraw", _("Recorded a consent withdrawal")
+
+    CASE_VIEW = "case.view", _("Viewed a case")
+    CASE_OPEN = "case.open", _("Opened a case")
+    CASE_UPDATE = "case.update", _("Changed a case")
+    CASE_CLOSE = "case.close", _("Closed a case")
+
+    REFERRAL_VIEW = "referral.view", _("Viewed a referral")
+    REFERRAL_SEND = "referral.send", _("Sent a referral")
+    REFERRAL_ACCEPT = "referral.accept", _("Accepted a referral")
+    REFERRAL_REJECT = "referral.reject", _("Rejected a referral")
+    REFERRAL_WITHDRAW = "referral.withdraw", _("Withdrew a referral")
+
+    EXPORT = "data.export", _("Exported data")
+    AGGREGATE_VIEW = "aggregate.view", _("Viewed aggregate figures")
+    ACCESS_DENIED = "access.denied", _("Access denied")
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", _("Done")
+    DENIED = "denied", _("Denied")
+    REFUSED = "refused", _("Refused (invalid request)")

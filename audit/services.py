@@ -1,0 +1,46 @@
+"""Writing audit events. Every service calls `audit_log` inside its own transaction."""
+
+from typing import Any
+
+from django.db import models
+
+from accounts.access import access_for
+from accounts.models import Organisation
+from audit.choices import Action, Outcome
+from audit.models import AuditEvent
+from core import context
+
+
+def audit_log(
+    *,
+    actor,
+    action: Action,
+    obj: models.Model | None = None,
+    person=None,
+    outcome: Outcome = Outcome.OK,
+    organisation: Organisation | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event; the client address and request id come from the request context."""
+    ctx = context.current()
+    actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if organisation is None and actor_obj is not None:
+        org_id = access_for(actor_obj).primary_org_id
+        organisation = Organisation.objects.filter(pk=org_id).only("name").first() if org_id else None
+    if person is None and obj is not None and obj.__class__.__name__ == "Person":
+        person = obj
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        actor_username=actor_obj.get_username() if actor_obj else (detail or {}).get("username", ""),
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "",
+        action=action,
+        outcome=outcome,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        person_id=getattr(person, "pk", person),
+        ip=ctx.ip if ctx else None,
+        channel=ctx.channel if ctx else "cli",
+        request_id=ctx.request_id if ctx else "",
+        detail=detail or {},
+    )

@@ -1,0 +1,24 @@
+"""Ponte's URLs: one include per app."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from cases.urls import home_urlpatterns
+from core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("persons/", include("people.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("cases.urls")),
+    *home_urlpatterns,
+]
+
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
