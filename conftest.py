@@ -13,8 +13,7 @@ def cast(db):
 @pytest.fixture
 def person_a(cast):
     """A person registered by organisation A, in an open case of A's Polo Lavoro, with a diagnosis group."""
-    person = make_person(registered_by=cast.org_a, last_name="Rossi", first_name="Maria",
-                         diagnosis_group="F20-F29")
+    person = make_person(registered_by=cast.org_a, last_name="Rossi", first_name="Maria", diagnosis_group="F20-F29")
     make_case(person=person, unit=cast.unit_a, case_manager=cast.operator_a)
     return person
 

@@ -33,13 +33,23 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
@@ -47,8 +57,13 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=8, blank=True)

@@ -22,7 +22,11 @@ def get_restricted_or_404(model, user, action: str, *, queryset=None, **lookup):
         if hidden is not None:
             person = hidden if model.__name__ == "Person" else getattr(hidden, "person", None)
             audit_log(
-                actor=user, action=Action.ACCESS_DENIED, obj=hidden, person=person, outcome=Outcome.DENIED,
+                actor=user,
+                action=Action.ACCESS_DENIED,
+                obj=hidden,
+                person=person,
+                outcome=Outcome.DENIED,
                 detail={"requested": action},
             )
         raise Http404 from exc

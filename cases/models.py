@@ -28,14 +28,20 @@ class CaseQuerySet(RestrictedQuerySet):
 class Case(TimeStampedModel):
     """A person taken in charge by one organisation's unit, in one area, with a case manager."""
 
-    person = models.ForeignKey("people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
     organisation = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="cases"
     )
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases")
     area = models.CharField(_("area"), max_length=12, choices=Area.choices)
     case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("case manager"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case manager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="managed_cases",
     )
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
@@ -62,7 +68,9 @@ class Case(TimeStampedModel):
                 name="case_closed_after_opened",
             ),
             models.UniqueConstraint(
-                fields=["person", "unit", "area"], condition=Q(closed_on__isnull=True), name="case_one_open_per_unit_area"
+                fields=["person", "unit", "area"],
+                condition=Q(closed_on__isnull=True),
+                name="case_one_open_per_unit_area",
             ),
         ]
         indexes = [
@@ -122,7 +130,11 @@ class Referral(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)

@@ -90,7 +90,11 @@ class Person(TimeStampedModel):
     email = models.EmailField(_("email"), blank=True)
 
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), null=True, blank=True, on_delete=models.SET_NULL,
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     household_role = models.CharField(_("role in household"), max_length=10, choices=HouseholdRole.choices, blank=True)
@@ -163,7 +167,10 @@ class Consent(TimeStampedModel):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("given to"), on_delete=models.PROTECT, related_name="+",
+        "accounts.Organisation",
+        verbose_name=_("given to"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("For sharing: the organisation that may see the record."),
     )
     sections = models.JSONField(_("shared sections"), default=list, blank=True)
@@ -173,7 +180,9 @@ class Consent(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_by_organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("recorded by organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("recorded by organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)

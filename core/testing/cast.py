@@ -49,11 +49,15 @@ def build_cast() -> Cast:
     from accounts.choices import OrganisationKind, Role, UnitKind
     from accounts.models import Organisation, Unit
 
-    ats = Organisation.objects.create(name="ATS Città Metropolitana di Milano", short_name="ATS", kind=OrganisationKind.ATS)
-    org_a = Organisation.objects.create(name="ASST Fatebenefratelli Sacco", short_name="ASST FBF Sacco",
-                                        kind=OrganisationKind.ASST)
-    org_b = Organisation.objects.create(name="ASST Grande Ospedale Metropolitano Niguarda",
-                                        short_name="ASST Niguarda", kind=OrganisationKind.ASST)
+    ats = Organisation.objects.create(
+        name="ATS Città Metropolitana di Milano", short_name="ATS", kind=OrganisationKind.ATS
+    )
+    org_a = Organisation.objects.create(
+        name="ASST Fatebenefratelli Sacco", short_name="ASST FBF Sacco", kind=OrganisationKind.ASST
+    )
+    org_b = Organisation.objects.create(
+        name="ASST Grande Ospedale Metropolitano Niguarda", short_name="ASST Niguarda", kind=OrganisationKind.ASST
+    )
     company = Organisation.objects.create(name="Esempio Logistica S.p.A.", kind=OrganisationKind.COMPANY)
     unit_a = Unit.objects.create(organisation=org_a, name="Polo Lavoro Sacco", kind=UnitKind.POLO_LAVORO)
     cps_a = Unit.objects.create(organisation=org_a, name="CPS Sacco", kind=UnitKind.CPS)
@@ -63,7 +67,13 @@ def build_cast() -> Cast:
     it_office = Unit.objects.create(organisation=ats, name="Sistemi informativi", kind=UnitKind.OFFICE)
     company_unit = Unit.objects.create(organisation=company, name="Risorse umane", kind=UnitKind.OFFICE)
     return Cast(
-        org_a=org_a, org_b=org_b, company=company, ats=ats, unit_a=unit_a, cps_a=cps_a, unit_b=unit_b,
+        org_a=org_a,
+        org_b=org_b,
+        company=company,
+        ats=ats,
+        unit_a=unit_a,
+        cps_a=cps_a,
+        unit_b=unit_b,
         operator_a=make_user("operator_a", unit_a, Role.OPERATOR, first_name="Olga", last_name="Operatrice"),
         coordinator_a=make_user("coordinator_a", unit_a, Role.COORDINATOR),
         clinician_a=make_user("clinician_a", cps_a, Role.CLINICIAN),
@@ -78,15 +88,28 @@ def build_cast() -> Cast:
     )
 
 
-def fiscal_code_for(*, last_name: str, first_name: str, sex: str, birth_date: datetime.date,
-                    birth_place: str = "Milano") -> str:
+def fiscal_code_for(
+    *, last_name: str, first_name: str, sex: str, birth_date: datetime.date, birth_place: str = "Milano"
+) -> str:
     """A valid fiscal code for these data (python-codicefiscale)."""
-    return codicefiscale.encode(lastname=last_name, firstname=first_name, gender=sex,
-                                birthdate=birth_date.strftime("%d/%m/%Y"), birthplace=birth_place)
+    return codicefiscale.encode(
+        lastname=last_name,
+        firstname=first_name,
+        gender=sex,
+        birthdate=birth_date.strftime("%d/%m/%Y"),
+        birthplace=birth_place,
+    )
 
 
-def make_person(*, registered_by, last_name: str | None = None, first_name: str | None = None, sex: str = "F",
-                birth_date: datetime.date | None = None, **fields):
+def make_person(
+    *,
+    registered_by,
+    last_name: str | None = None,
+    first_name: str | None = None,
+    sex: str = "F",
+    birth_date: datetime.date | None = None,
+    **fields,
+):
     """A person saved directly, for arranging tests (services are what tests act through)."""
     from people.models import Person
 
@@ -98,8 +121,15 @@ def make_person(*, registered_by, last_name: str | None = None, first_name: str 
         last_name=last_name, first_name=first_name, sex=sex, birth_date=birth_date
     )
     return Person.objects.create(
-        fiscal_code=fiscal_code, last_name=last_name, first_name=first_name, sex=sex, birth_date=birth_date,
-        birth_place="Milano", birth_place_code="F205", registered_by=registered_by, **fields,
+        fiscal_code=fiscal_code,
+        last_name=last_name,
+        first_name=first_name,
+        sex=sex,
+        birth_date=birth_date,
+        birth_place="Milano",
+        birth_place_code="F205",
+        registered_by=registered_by,
+        **fields,
     )
 
 
@@ -107,20 +137,37 @@ def make_case(*, person, unit, case_manager=None, area: str = "work", opened_on:
     from cases.models import Case
 
     return Case.objects.create(
-        person=person, organisation=unit.organisation, unit=unit, area=area, case_manager=case_manager,
+        person=person,
+        organisation=unit.organisation,
+        unit=unit,
+        area=area,
+        case_manager=case_manager,
         opened_on=opened_on or datetime.date(2025, 1, 15),
     )
 
 
-def make_consent(*, person, organisation, recorded_by, purpose: str = "sharing", sections=None,
-                 given_on: datetime.date | None = None, withdrawn_on: datetime.date | None = None):
+def make_consent(
+    *,
+    person,
+    organisation,
+    recorded_by,
+    purpose: str = "sharing",
+    sections=None,
+    given_on: datetime.date | None = None,
+    withdrawn_on: datetime.date | None = None,
+):
     from accounts.access import access_for
     from accounts.models import Organisation
     from people.models import Consent
 
     recorder_org = Organisation.objects.get(pk=access_for(recorded_by).primary_org_id)
     return Consent.objects.create(
-        person=person, purpose=purpose, organisation=organisation, sections=list(sections or []),
-        given_on=given_on or datetime.date(2025, 1, 10), withdrawn_on=withdrawn_on, recorded_by=recorded_by,
+        person=person,
+        purpose=purpose,
+        organisation=organisation,
+        sections=list(sections or []),
+        given_on=given_on or datetime.date(2025, 1, 10),
+        withdrawn_on=withdrawn_on,
+        recorded_by=recorded_by,
         recorded_by_organisation=recorder_org,
     )

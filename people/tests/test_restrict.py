@@ -30,8 +30,7 @@ def test_roles_without_person_access_see_nobody(cast, person_a, role):
 
 
 def test_sharing_consent_opens_the_record_and_withdrawal_closes_it(cast, person_a):
-    consent = make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a,
-                           sections=["contacts"])
+    consent = make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a, sections=["contacts"])
     assert person_a.pk in visible(cast.operator_b)
     assert visible_sections(cast.operator_b, person_a) == {"identity", "contacts"}
 
@@ -43,8 +42,12 @@ def test_sharing_consent_opens_the_record_and_withdrawal_closes_it(cast, person_
 
 
 def test_consent_not_yet_in_force_opens_nothing(cast, person_a):
-    make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a,
-                 given_on=datetime.date.today() + datetime.timedelta(days=3))
+    make_consent(
+        person=person_a,
+        organisation=cast.org_b,
+        recorded_by=cast.operator_a,
+        given_on=datetime.date.today() + datetime.timedelta(days=3),
+    )
     assert person_a.pk not in visible(cast.operator_b)
 
 
@@ -62,8 +65,9 @@ def test_peer_expert_sees_but_cannot_change(cast, person_a):
 def test_clinical_section_only_for_clinicians_of_a_treating_organisation(cast, person_a):
     assert can_view_clinical(cast.clinician_a, person_a)
     assert not can_view_clinical(cast.operator_a, person_a)
-    make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a,
-                 sections=["contacts", "social", "cases"])
+    make_consent(
+        person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a, sections=["contacts", "social", "cases"]
+    )
     # Sharing never opens clinical content, not even to a clinician of the receiving organisation.
     assert not can_view_clinical(cast.clinician_b, person_a)
     make_case(person=person_a, unit=cast.unit_b)
