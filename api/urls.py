@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+"""The REST API v1, under /api/v1/ (see docs/api.md and openapi.yaml)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from api.auth import TokenObtainView
+from api.base import UnknownPathView
+from api.cases import CaseViewSet, ReferralViewSet
+from api.organisations import OrganisationViewSet, UnitViewSet
+from api.persons import ConsentViewSet, PersonViewSet
 
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter(use_regex_path=False)
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("units", UnitViewSet, basename="unit")
+router.register("persons", PersonViewSet, basename="person")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    # The schema is public: it describes the API, no data (the same file is committed as openapi.yaml).
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    *router.urls,
+    re_path(r"^.*$", UnknownPathView.as_view(), name="unknown"),
+]
