@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render with the project's templates too, so that every app shares templates/includes/errors.html.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -187,6 +191,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Benchmark-only routes (bench/): never on in a real deployment.
+PONTE_BENCH = env_bool("PONTE_BENCH", False)
 
 # Demo accounts share one password; see README.md.
 PONTE_DEMO_PASSWORD = os.environ.get("PONTE_DEMO_PASSWORD", "ponte-demo")
