@@ -35,9 +35,7 @@ def test_orm_refuses_changes(event):
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.parametrize(
-    "sql", ["UPDATE audit_auditevent SET action = 'auth.login'", "DELETE FROM audit_auditevent"]
-)
+@pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET action = 'auth.login'", "DELETE FROM audit_auditevent"])
 def test_database_refuses_raw_sql(event, sql):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
