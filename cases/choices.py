@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Area(models.TextChoices):
@@ -12,7 +13,7 @@ class Area(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case status", "Open")
     SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
 
