@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,16 +49,34 @@ test: venv compilemessages ## Run the whole suite (SQLite; DATABASE_URL=postgres
 test-pg: venv compilemessages ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# pytest exits 5 when it collects nothing: that is a failure when browser tests exist (a lost marker,
+# a broken conftest), and fine only in a tree that has none.
 .PHONY: test-browser
-test-browser: venv compilemessages ## Run the browser tests (needs /usr/bin/chromium)
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+test-browser: venv compilemessages ## Run the browser tests in Debian's chromium (BROWSER_DATABASE_URL=postgres://… for PostgreSQL)
+	@rc=0; $(PY) -m pytest -m browser $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then \
+	  if ls browser_tests/test_*.py >/dev/null 2>&1; then \
+	    echo "pytest collected no browser test, but browser_tests/test_*.py exist"; \
+	  else echo "no browser tests"; rc=0; fi; \
+	fi; \
+	exit $$rc
+
+.PHONY: test-browser-pg
+test-browser-pg: ## The browser tests with the server on a fresh PostgreSQL database (made and dropped on PG_URL's server)
+	BROWSER_DATABASE_URL=$(PG_URL) $(MAKE) test-browser
 
 .PHONY: lint
-lint: venv ## ruff, Django's checks, missing migrations, schema drift
+lint: lint-code lint-schema ## ruff, Django's checks, missing migrations, schema drift
+
+.PHONY: lint-code
+lint-code: venv ## ruff, Django's checks, missing migrations (lint without the schema)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+.PHONY: lint-schema
+lint-schema: venv ## openapi.yaml is what the code generates
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular --file /tmp/ponte-openapi.yaml --validate --fail-on-warn
 	diff -u openapi.yaml /tmp/ponte-openapi.yaml
 

@@ -1,4 +1,4 @@
-"""URLs of the demo app, included by the project only when settings.PONTE_BENCH is on."""
+"""URLs of the demo app, mounted only by bench/urls.py (the benchmark's settings), never by config/urls.py."""
 
 from django.urls import path
 

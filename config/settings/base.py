@@ -192,8 +192,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Benchmark-only routes (bench/): never on in a real deployment.
-PONTE_BENCH = env_bool("PONTE_BENCH", False)
+# The benchmark's limit view answers only under bench/settings.py, which turns this on; no environment variable can.
+PONTE_BENCH = False
 
 # Demo accounts share one password; see README.md.
 PONTE_DEMO_PASSWORD = os.environ.get("PONTE_DEMO_PASSWORD", "ponte-demo")

@@ -44,3 +44,10 @@ def test_anonymous_is_sent_to_sign_in(settings):
 
     settings.PONTE_BENCH = True
     assert _get(AnonymousUser(), 1).status_code == 302
+
+
+def test_the_project_does_not_mount_it(cast, client):
+    """Only bench/urls.py mounts the view; the project's own URLs answer 404 at its address."""
+    person = make_person(registered_by=cast.org_a)
+    client.force_login(cast.operator_a)
+    assert client.get(f"/bench/limit/{person.pk}/").status_code == 404

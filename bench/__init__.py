@@ -1,0 +1,1 @@
+"""The page benchmark (`make bench`): settings, URLs and the runner."""

@@ -1,0 +1,50 @@
+"""The main pages have no serious or critical WCAG 2.x A/AA violations (axe-core, in chromium)."""
+
+import re
+
+import pytest
+
+from browser_tests.conftest import assert_accessible, login, main_link_paths, path_of
+
+pytestmark = pytest.mark.browser
+
+PERSON_DETAIL = re.compile(r"^/persons/\d+/$")
+
+
+def test_login_page(page):
+    response = page.goto("/accounts/login/")
+    assert response.status == 200
+    assert page.locator("input[name=username]").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("username", ["operatore.sacco", "analista.ats", "dpo"])
+def test_home_page(page, username):
+    login(page, username)
+    response = page.goto("/")
+    assert response.status == 200, f"the home page of {username} answered {response.status}"
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    "path", ["/persons/", "/referrals/received/", "/referrals/sent/", "/persons/new/"], ids=lambda p: p.strip("/")
+)
+def test_page_of_an_operator(page, path):
+    login(page, "operatore.sacco")
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert_accessible(page)
+
+
+def test_person_detail(page):
+    login(page, "operatore.sacco")
+    response = page.goto("/persons/")
+    assert response.status == 200
+    paths = main_link_paths(page)
+    first = next((i for i, path in enumerate(paths) if PERSON_DETAIL.match(path)), None)
+    assert first is not None, "the person list of operatore.sacco links to no person page (/persons/<id>/)"
+    with page.expect_navigation() as navigation:
+        page.locator("main a[href]").nth(first).click()
+    assert navigation.value.status == 200, f"{paths[first]} answered {navigation.value.status}"
+    assert PERSON_DETAIL.match(path_of(page))
+    assert_accessible(page)
