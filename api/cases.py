@@ -19,8 +19,10 @@ from api.openapi import CONFLICT, DETAIL_WRITE_ERRORS, LIST_ERRORS, READ_ERRORS,
 from api.persons import conflict_response
 from audit.choices import Action
 from audit.services import audit_log
+from cases import services as case_services
 from cases.choices import Area, ClosingReason
 from cases.models import Case, Referral
+from cases.selectors import person_visible_to
 from core.exceptions import StaleObjectError
 from people.models import Person
 
@@ -102,7 +104,9 @@ class CaseCloseSerializer(serializers.Serializer):
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral between two units, as both the sender and the receiver see it (no clinical content)."""
 
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    person_name = serializers.SerializerMethodField(
+        help_text="The person's name; null when the user may no longer see the person (consent withdrawn)."
+    )
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
     from_organisation_name = serializers.CharField(source="from_organisation.name", read_only=True)
@@ -134,6 +138,13 @@ class ReferralSerializer(serializers.ModelSerializer):
             "case",
         ]
         read_only_fields = fields
+
+    def get_person_name(self, referral) -> str | None:
+        visible = getattr(referral, "person_visible", None)
+        if visible is None:  # a referral just written, not read through the annotated queryset
+            user = self.context["request"].user
+            visible = Person.objects.restrict(user, "view").filter(pk=referral.person_id).exists()
+        return referral.person.full_name if visible else None
 
     def get_direction(self, referral) -> str:
         orgs = access_for(self.context["request"].user).person_org_ids
@@ -199,12 +210,6 @@ class ReferralFilter(django_filters.FilterSet):
 # ---------------------------------------------------------------------------------------------- views
 
 
-def _case_services():
-    from cases import services
-
-    return services
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: CaseSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: CaseSerializer, **READ_ERRORS}),
@@ -233,7 +238,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         """Open a case: take a person in charge in one of the user's units."""
         serializer = CaseOpenSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        case = _case_services().case_open(actor=request.user, **serializer.validated_data)
+        case = case_services.case_open(actor=request.user, **serializer.validated_data)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseCloseSerializer, responses={200: CaseSerializer, **DETAIL_WRITE_ERRORS, 409: CONFLICT})
@@ -244,7 +249,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer = CaseCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            case = _case_services().case_close(actor=request.user, case=case, **serializer.validated_data)
+            case = case_services.case_close(actor=request.user, case=case, **serializer.validated_data)
         except StaleObjectError as exc:
             return conflict_response(exc)
         return Response(CaseSerializer(case).data)
@@ -263,7 +268,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     filterset_class = ReferralFilter
 
     def base_queryset(self):
-        return Referral.objects.select_related("person", "from_unit", "to_unit", "from_organisation", "to_organisation")
+        return Referral.objects.select_related(
+            "person", "from_unit", "to_unit", "from_organisation", "to_organisation"
+        ).annotate(person_visible=person_visible_to(self.request.user))
 
     def get_serializer_class(self):
         return {
@@ -285,7 +292,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         """Send a referral; it rests on the person's sharing consent to the receiving organisation."""
         serializer = ReferralSendSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        referral = _case_services().referral_send(actor=request.user, **serializer.validated_data)
+        referral = case_services.referral_send(actor=request.user, **serializer.validated_data)
         return self._answer(referral, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReferralAcceptSerializer, responses={200: ReferralSerializer, **DETAIL_WRITE_ERRORS})
@@ -295,7 +302,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         referral = self.get_object()
         serializer = ReferralAcceptSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        _case_services().referral_accept(actor=request.user, referral=referral, **serializer.validated_data)
+        case_services.referral_accept(actor=request.user, referral=referral, **serializer.validated_data)
         return self._answer(self.base_queryset().get(pk=referral.pk))
 
     @extend_schema(request=ReferralRejectSerializer, responses={200: ReferralSerializer, **DETAIL_WRITE_ERRORS})
@@ -305,7 +312,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         referral = self.get_object()
         serializer = ReferralRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = _case_services().referral_reject(actor=request.user, referral=referral, **serializer.validated_data)
+        referral = case_services.referral_reject(actor=request.user, referral=referral, **serializer.validated_data)
         return self._answer(referral)
 
     @extend_schema(request=None, responses={200: ReferralSerializer, **DETAIL_WRITE_ERRORS})
@@ -313,5 +320,5 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def withdraw(self, request, pk=None):
         """Withdraw a referral the user's organisation sent."""
         referral = self.get_object()
-        referral = _case_services().referral_withdraw(actor=request.user, referral=referral)
+        referral = case_services.referral_withdraw(actor=request.user, referral=referral)
         return self._answer(referral)

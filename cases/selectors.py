@@ -1,8 +1,20 @@
 """Reads of cases and referrals that pages, the API and reports share."""
 
+from django.db.models import Exists, OuterRef
+
 from accounts.access import access_for
 from cases.choices import ReferralStatus
 from cases.models import Case, Referral
+from people.models import Person
+
+
+def person_visible_to(user):
+    """An annotation of referrals: whether `user` may still see the person (consent can be withdrawn).
+
+    A referral stays in both organisations' lists after the sharing consent is withdrawn, but without
+    the person's name: pages and API show the name only where this is true.
+    """
+    return Exists(Person.objects.restrict(user, "view").filter(pk=OuterRef("person_id")))
 
 
 def caseload_for(user):

@@ -33,12 +33,14 @@ def _date(value: datetime.date | None, *, field: str, not_before: datetime.date 
 
 
 def _check_case_manager(case_manager, organisation_id: int, *, field: str = "case_manager") -> None:
-    """A case manager is an active operator or coordinator of the organisation that holds the case."""
+    """A case manager is an active operator, coordinator or clinician of the organisation that holds the case."""
     if case_manager is None:
         return
     ok = case_manager.is_active and organisation_id in access_for(case_manager).org_ids(PERSON_WRITE_ROLES)
     if not ok:
-        raise ValidationError({field: _("The case manager must be an operator or coordinator of the organisation.")})
+        raise ValidationError(
+            {field: _("The case manager must be an operator, coordinator or clinician of the organisation.")}
+        )
 
 
 def eligible_case_managers(organisation_id: int):
@@ -228,6 +230,22 @@ def _open_case(*, actor, person, unit, area, case_manager, opened_on, detail=Non
     return case
 
 
+def _follows(person: Person, organisation_id: int) -> bool:
+    """Whether the organisation may take the person in charge directly, without a referral.
+
+    It may when it registered the person, already has a case of theirs, or holds their consent to care.
+    A sharing consent alone lets it read the record, not treat the person: that takes a referral, whose
+    acceptance opens the case.
+    """
+    return (
+        person.registered_by_id == organisation_id
+        or Case.objects.filter(person=person, organisation_id=organisation_id).exists()
+        or Consent.objects.active()
+        .filter(person=person, purpose=ConsentPurpose.CARE, organisation_id=organisation_id)
+        .exists()
+    )
+
+
 def case_open(
     *, actor, person: Person, unit: Unit, area: str, case_manager=None, opened_on: datetime.date | None = None
 ) -> Case:
@@ -239,6 +257,12 @@ def case_open(
         raise ValidationError({"unit": _("This unit is no longer active.")})
     if not Person.objects.restrict(actor, "view").filter(pk=person.pk).exists():
         raise PermissionDenied
+    if not _follows(person, unit.organisation_id):
+        message = _(
+            "%(org)s does not follow this person yet: record the person's consent to care by %(org)s, or ask "
+            "the organisation that follows them to refer them."
+        )
+        raise ValidationError({"unit": ValidationError(message % {"org": unit.organisation}, code="no_consent")})
     _check_case_manager(case_manager, unit.organisation_id)
     opened_on = _date(opened_on, field="opened_on")
     with transaction.atomic():

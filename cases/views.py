@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
@@ -32,7 +32,13 @@ from cases.forms import (
     ReferralRejectForm,
 )
 from cases.models import Case, Referral
-from cases.selectors import caseload_for, network_counts, referral_inbox_for, referral_outbox_for
+from cases.selectors import (
+    caseload_for,
+    network_counts,
+    person_visible_to,
+    referral_inbox_for,
+    referral_outbox_for,
+)
 from core.exceptions import StaleObjectError
 from core.htmx import render_page
 from people.choices import SECTION_IDENTITY
@@ -68,11 +74,6 @@ def _has_code(error: ValidationError, code: str) -> bool:
     return any(getattr(item, "code", None) == code for item in items)
 
 
-def _person_visible(user):
-    """An annotation: whether `user` may still see the referral's person (consent can be withdrawn)."""
-    return Exists(Person.objects.restrict(user, "view").filter(pk=OuterRef("person_id")))
-
-
 def _waiting_referrals_count(user):
     """An annotation of cases: the person's referrals waiting, among those `user` sees."""
     waiting = (
@@ -99,7 +100,7 @@ def home(request):
             caseload_for(request.user).annotate(waiting_referrals=_waiting_referrals_count(request.user))[:50]
         )
         inbox = referral_inbox_for(request.user)
-        context["inbox"] = list(inbox.annotate(person_visible=_person_visible(request.user))[:HOME_INBOX_SIZE])
+        context["inbox"] = list(inbox.annotate(person_visible=person_visible_to(request.user))[:HOME_INBOX_SIZE])
         context["inbox_total"] = inbox.count()
     elif access.sees_aggregates:
         context["counts"] = network_counts()
@@ -116,7 +117,7 @@ def _referral_list(request, *, box: str):
     filters = ReferralFilterForm(request.GET, default_status=default)
     selector = referral_inbox_for if box == "inbox" else referral_outbox_for
     referrals = selector(request.user, status=filters.status_filter).annotate(
-        person_visible=_person_visible(request.user)
+        person_visible=person_visible_to(request.user)
     )
     page = Paginator(referrals, filters.chosen_page_size).get_page(request.GET.get("page"))
     context = {"box": box, "filters": filters, "page": page}

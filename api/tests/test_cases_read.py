@@ -7,6 +7,7 @@ from audit.choices import Action
 from audit.models import AuditEvent
 from cases.models import Case
 from core.testing.cast import make_case, make_person
+from people.services import consent_withdraw
 
 NO_PERSON_ACCESS = ["analyst", "company_referent", "sysadmin", "dpo"]
 
@@ -83,6 +84,20 @@ def test_receiver_sees_the_referral_without_clinical_fields(cast, person_a, api_
             assert "diagnosis_group" not in all_keys(body)
             assert "F20-F29" not in str(body)
     assert AuditEvent.objects.filter(action=Action.REFERRAL_VIEW, person=person_a).count() == 2
+
+
+def test_the_person_name_goes_with_the_sharing_consent(cast, person_a, api_for):
+    referral = make_referral(person=person_a, from_unit=cast.unit_a, to_unit=cast.unit_b, sent_by=cast.operator_a)
+    api = api_for(cast.operator_b)
+    assert api.get(f"/api/v1/referrals/{referral.pk}/").json()["person_name"] == "Maria Rossi"
+    consent_withdraw(actor=cast.operator_a, consent=referral.consent)
+    # The receiver keeps the (now withdrawn) referral in its lists, but no longer learns whose it is.
+    listing = api.get("/api/v1/referrals/").json()["results"]
+    assert [(row["id"], row["status"], row["person_name"]) for row in listing] == [(referral.pk, "withdrawn", None)]
+    assert "Rossi" not in str(listing)
+    # The sender still treats the person and still sees the name.
+    sent = api_for(cast.operator_a).get("/api/v1/referrals/").json()["results"]
+    assert [row["person_name"] for row in sent] == ["Maria Rossi"]
 
 
 def test_referral_between_other_units_is_a_404(cast, person_a, api_for):

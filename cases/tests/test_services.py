@@ -168,6 +168,17 @@ def test_cases_are_opened_only_in_my_units_and_for_persons_i_see(cast, person_a)
         services.case_open(actor=cast.operator_b, person=person_a, unit=cast.unit_b, area="work")
 
 
+def test_sharing_alone_does_not_let_an_organisation_take_the_person_in_charge(cast, person_a):
+    make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a)
+    with pytest.raises(ValidationError) as error:
+        services.case_open(actor=cast.operator_b, person=person_a, unit=cast.unit_b, area="work")
+    assert error.value.error_dict["unit"][0].code == "no_consent"
+    assert not Case.objects.filter(organisation=cast.org_b).exists()
+    make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a, purpose="care")
+    case = services.case_open(actor=cast.operator_b, person=person_a, unit=cast.unit_b, area="work")
+    assert case.organisation == cast.org_b
+
+
 def test_assign_to_a_colleague_and_not_to_a_stranger(cast, person_a):
     case = Case.objects.get(person=person_a)
     services.case_assign(actor=cast.coordinator_a, case=case, case_manager=cast.coordinator_a)
