@@ -11,6 +11,8 @@ class Access:
 
     user_id: int
     memberships: tuple[tuple[int, int, str], ...] = field(default_factory=tuple)
+    # (organisation id, name) of the memberships' organisations: audit events carry the name.
+    org_names: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
     def org_ids(self, roles=None) -> frozenset[int]:
         """Organisations where the user holds one of `roles` (any role when None)."""
@@ -59,6 +61,9 @@ class Access:
     def primary_org_id(self) -> int | None:
         return self.memberships[0][0] if self.memberships else None
 
+    def org_name(self, org_id: int | None) -> str:
+        return dict(self.org_names).get(org_id, "")
+
 
 def access_for(user) -> Access:
     """The Access of `user`, cached on the user object for the rest of the request."""
@@ -68,11 +73,15 @@ def access_for(user) -> Access:
     if not user.is_authenticated or not user.is_active:
         access = Access(user_id=0)
     else:
-        rows = (
+        rows = list(
             user.memberships.filter(is_active=True, unit__is_active=True, unit__organisation__is_active=True)
             .order_by("pk")
-            .values_list("unit__organisation_id", "unit_id", "role")
+            .values_list("unit__organisation_id", "unit_id", "role", "unit__organisation__name")
         )
-        access = Access(user_id=user.pk, memberships=tuple(rows))
+        access = Access(
+            user_id=user.pk,
+            memberships=tuple((org, unit, role) for org, unit, role, _name in rows),
+            org_names=tuple(dict.fromkeys((org, name) for org, _unit, _role, name in rows)),
+        )
     user._ponte_access = access
     return access

@@ -27,6 +27,10 @@ class OrganisationKind(models.TextChoices):
     PUBLIC_BODY = "public_body", _("Other public body")
 
 
+# Organisations that never take a person in charge: the ATS sees counts only, companies see candidates elsewhere.
+NON_CARE_KINDS = (OrganisationKind.ATS, OrganisationKind.COMPANY)
+
+
 class UnitKind(models.TextChoices):
     CPS = "cps", _("CPS (community mental-health centre)")
     POLO_LAVORO = "polo_lavoro", _("Polo Lavoro (job-inclusion team)")

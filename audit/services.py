@@ -24,16 +24,21 @@ def audit_log(
     """Append one audit event; the client address and request id come from the request context."""
     ctx = context.current()
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    if organisation is None and actor_obj is not None:
-        org_id = access_for(actor_obj).primary_org_id
-        organisation = Organisation.objects.filter(pk=org_id).only("name").first() if org_id else None
+    if organisation is not None:
+        org_id, org_name = organisation.pk, organisation.name
+    elif actor_obj is not None:
+        access = access_for(actor_obj)
+        org_id = access.primary_org_id
+        org_name = access.org_name(org_id)
+    else:
+        org_id, org_name = None, ""
     if person is None and obj is not None and obj.__class__.__name__ == "Person":
         person = obj
     return AuditEvent.objects.create(
         actor=actor_obj,
         actor_username=actor_obj.get_username() if actor_obj else (detail or {}).get("username", ""),
-        organisation=organisation,
-        organisation_name=organisation.name if organisation else "",
+        organisation_id=org_id,
+        organisation_name=org_name,
         action=action,
         outcome=outcome,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -10,14 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_for
-from accounts.choices import PERSON_WRITE_ROLES, OrganisationKind
+from accounts.choices import NON_CARE_KINDS, PERSON_WRITE_ROLES
 from accounts.models import Unit
 from cases.choices import Area, ClosingReason
 from cases.services import eligible_case_managers
 from core.forms import PonteFormMixin, date_input
-
-# Organisations that never take a person in charge: the ATS sees counts only, companies see candidates elsewhere.
-NON_RECEIVING_KINDS = (OrganisationKind.ATS, OrganisationKind.COMPANY)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -92,7 +89,7 @@ class ReferralForm(PonteFormMixin, forms.Form):
         self.fields["to_unit"].queryset = (
             Unit.objects.filter(is_active=True, organisation__is_active=True)
             .exclude(organisation_id__in=my_orgs)
-            .exclude(organisation__kind__in=NON_RECEIVING_KINDS)
+            .exclude(organisation__kind__in=NON_CARE_KINDS)
         )
 
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_for
+from accounts.choices import NON_CARE_KINDS
 from accounts.models import Organisation
 from cases.choices import Area
 from cases.models import Case
@@ -63,10 +64,11 @@ class PersonListFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         self.org_ids = access_for(request.user).person_org_ids if request is not None else frozenset()
-        # Only organisations that registered a person the user sees: no list of the whole network.
-        self.filters["registered_by"].queryset = Organisation.objects.filter(
-            pk__in=queryset.order_by().values("registered_by_id")
-        ).order_by("name")
+        # The network's directory is public to every signed-in user (API /organisations/); listing it costs
+        # nothing, where "organisations that registered a person I see" read the whole registry on every page.
+        self.filters["registered_by"].queryset = (
+            Organisation.objects.filter(is_active=True).exclude(kind__in=NON_CARE_KINDS).order_by("name")
+        )
         self.form.fields["open_case_here"].required = False
         for field in self.form.fields.values():
             widget = field.widget

@@ -1,5 +1,7 @@
 """Who may see and do what with a person's record. Views and templates ask these; they never decide."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 from accounts.access import access_for
@@ -20,39 +22,66 @@ def treating_org_ids(person: Person, org_ids) -> frozenset[int]:
     return frozenset(treating)
 
 
-def visible_sections(user, person: Person) -> frozenset[str]:
-    """The sections of the record `user` sees: all for the treating team, consented ones for others.
+@dataclass(frozen=True)
+class PersonAccess:
+    """What one user may see and do with one person's record, worked out in one or two queries.
 
-    Clinical content (the diagnosis group) is for clinical roles of an organisation with an open case
-    or that registered the person. Nothing at all for roles without person-level access.
+    `cases` are all the person's cases (every organisation's, newest first, with organisation, unit and case
+    manager): the rule needs them, and the record page shows them when the "cases" section is visible.
     """
+
+    sections: frozenset[str]
+    can_change: bool
+    can_view_log: bool
+    cases: tuple = ()
+
+
+def person_access(user, person: Person) -> PersonAccess:
+    """The user's sections of the record, and whether they may change it and read its access log.
+
+    The same rule as Person.objects.restrict(): the treating team (registration or a case, open or closed)
+    sees every section but the clinical one; a sharing consent in force opens identity and the sections it
+    names; clinical content is for clinical roles of an organisation that registered the person or holds an
+    open case; changing needs a write role there. Roles without person-level access get nothing.
+    """
+    from cases.models import Case
+
     access = access_for(user)
     orgs = access.person_org_ids
     if not orgs:
-        return frozenset()
-    treating = treating_org_ids(person, orgs)
+        return PersonAccess(sections=frozenset(), can_change=False, can_view_log=access.is_dpo)
+    cases = tuple(
+        Case.objects.filter(person=person)
+        .select_related("organisation", "unit", "case_manager")
+        .order_by("-opened_on", "-pk")
+    )
+    registered = {person.registered_by_id}
+    holding = registered | {case.organisation_id for case in cases}
+    following = registered | {case.organisation_id for case in cases if case.closed_on is None}
     sections: set[str] = set()
-    if treating:
+    if holding & orgs:
         sections |= {SECTION_IDENTITY, *ALL_SHARE_SECTIONS}
-    shared = person.consents.filter(
-        active_consents(), purpose=ConsentPurpose.SHARING, organisation_id__in=orgs
-    ).values_list("sections", flat=True)
-    for consent_sections in shared:
-        sections.add(SECTION_IDENTITY)
-        sections |= set(consent_sections or []) & ALL_SHARE_SECTIONS
-    if _clinically_treating(person, access.clinical_org_ids):
+    else:  # a sharing consent can add nothing to what the treating team sees
+        shared = person.consents.filter(
+            active_consents(), purpose=ConsentPurpose.SHARING, organisation_id__in=orgs
+        ).values_list("sections", flat=True)
+        for consent_sections in shared:
+            sections.add(SECTION_IDENTITY)
+            sections |= set(consent_sections or []) & ALL_SHARE_SECTIONS
+    if following & access.clinical_org_ids:
         sections.add(SECTION_CLINICAL)
-    return frozenset(sections)
+    live = person.merged_into_id is None
+    return PersonAccess(
+        sections=frozenset(sections),
+        can_change=live and bool(following & access.write_org_ids),
+        can_view_log=access.is_dpo or bool(holding & access.org_ids(AUDIT_VIEW_ROLES)),
+        cases=cases,
+    )
 
 
-def _clinically_treating(person: Person, clinical_orgs) -> bool:
-    if not clinical_orgs:
-        return False
-    from cases.models import Case
-
-    if person.registered_by_id in clinical_orgs:
-        return True
-    return Case.objects.filter(person=person, organisation_id__in=clinical_orgs, closed_on__isnull=True).exists()
+def visible_sections(user, person: Person) -> frozenset[str]:
+    """The sections of the record `user` sees (see person_access)."""
+    return person_access(user, person).sections
 
 
 def can_view_person(user, person: Person) -> bool:
@@ -69,11 +98,7 @@ def can_view_clinical(user, person: Person) -> bool:
 
 def can_view_access_log(user, person: Person) -> bool:
     """Coordinators of a treating organisation, and the data-protection officer."""
-    access = access_for(user)
-    if access.is_dpo:
-        return True
-    coord_orgs = access.org_ids(AUDIT_VIEW_ROLES)
-    return bool(coord_orgs) and bool(treating_org_ids(person, coord_orgs))
+    return person_access(user, person).can_view_log
 
 
 def can_merge_persons(user, keep: Person, drop: Person) -> bool:
@@ -92,7 +117,8 @@ def person_q_for_search(text: str) -> Q:
     text = (text or "").strip()
     if not text:
         return Q()
-    q = Q(fiscal_code__istartswith=text.upper())
+    # Fiscal codes are stored in capitals without spaces: a case-sensitive prefix can use an index.
+    q = Q(fiscal_code__startswith=text.upper().replace(" ", ""))
     words = Q()
     for word in text.split():
         words &= Q(last_name__icontains=word) | Q(first_name__icontains=word)

@@ -21,7 +21,7 @@ from accounts.access import access_for
 from audit.choices import Action
 from audit.services import audit_log
 from audit.shortcuts import get_restricted_or_404
-from cases.models import Case, Referral
+from cases.models import Referral
 from core.exceptions import StaleObjectError
 from core.htmx import render_page
 from people import selectors, services
@@ -37,7 +37,7 @@ from people.forms import (
     PersonEditForm,
 )
 from people.models import Consent, Person
-from people.permissions import can_change_person, can_view_access_log, visible_sections
+from people.permissions import can_change_person, person_access, visible_sections
 from people.sections import fields_in_sections
 
 # Fields of the record page, by section, in page order.
@@ -189,15 +189,15 @@ def _person_queryset():
 def person_detail(request, pk: int):
     """A person's record, in the sections the user may see; the read is audited with those sections."""
     person = get_restricted_or_404(Person, request.user, "view", queryset=_person_queryset(), pk=pk)
-    sections = visible_sections(request.user, person)
-    can_change = can_change_person(request.user, person)
+    rights = person_access(request.user, person)
+    sections, can_change = rights.sections, rights.can_change
     context = {
         "person": person,
         "sections": sections,
         "identity_rows": _rows(person, ("fiscal_code", "sex", "birth_date", "birth_place", "citizenship")),
         "can_change": can_change,
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
-        "can_view_log": can_view_access_log(request.user, person),
+        "can_view_log": rights.can_view_log,
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:
@@ -207,11 +207,7 @@ def person_detail(request, pk: int):
     if SECTION_CLINICAL in sections:
         context["clinical_rows"] = _rows(person, ("diagnosis_group",))
     if ShareSection.CASES in sections:
-        context["cases"] = list(
-            Case.objects.filter(person=person)
-            .select_related("organisation", "unit", "case_manager")
-            .order_by("-opened_on", "-pk")
-        )
+        context["cases"] = list(rights.cases)
         context["referrals"] = list(
             Referral.objects.restrict(request.user, "view")
             .filter(person=person)
