@@ -32,6 +32,22 @@ class Action(models.TextChoices):
     REFERRAL_REJECT = "referral.reject", _("Rejected a referral")
     REFERRAL_WITHDRAW = "referral.withdraw", _("Withdrew a referral")
 
+    ASSESSMENT_VIEW = "assessment.view", _("Viewed an assessment")
+    ASSESSMENT_SAVE = "assessment.save", _("Saved an assessment draft")
+    ASSESSMENT_COMPLETE = "assessment.complete", _("Completed an assessment")
+    EVALUATION_VIEW = "evaluation.view", _("Viewed a joint evaluation")
+    EVALUATION_SAVE = "evaluation.save", _("Changed a joint evaluation")
+    EVALUATION_SIGN = "evaluation.sign", _("Signed off a joint evaluation")
+    PLAN_VIEW = "plan.view", _("Viewed an individual plan")
+    PLAN_SAVE = "plan.save", _("Changed an individual plan")
+    PLAN_APPROVE = "plan.approve", _("Approved an individual plan")
+
+    EMPLOYER_SAVE = "employer.save", _("Changed an employer's profile")
+    EMPLOYER_CONTACT = "employer.contact", _("Recorded a contact with an employer")
+
+    IMPORT_PREVIEW = "import.preview", _("Previewed an import")
+    IMPORT_COMMIT = "import.commit", _("Committed an import")
+
     EXPORT = "data.export", _("Exported data")
     AGGREGATE_VIEW = "aggregate.view", _("Viewed aggregate figures")
     ACCESS_DENIED = "access.denied", _("Access denied")
