@@ -1,8 +1,17 @@
 """Fixtures shared by every test: the cast and a person of organisation A."""
 
 import pytest
+from django.utils import translation
 
 from core.testing.cast import build_cast, make_case, make_person
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in Italian, the default: a page requested in English must not leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

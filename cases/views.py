@@ -40,6 +40,7 @@ from cases.selectors import (
     referral_outbox_for,
 )
 from core.exceptions import StaleObjectError
+from core.forms import add_service_errors
 from core.htmx import render_page
 from people.choices import SECTION_IDENTITY
 from people.models import Person
@@ -52,17 +53,6 @@ def _require_person_access(user) -> None:
     """Roles without person-level access (aggregate-only, company, sysadmin, DPO) find no such page."""
     if not access_for(user).sees_persons:
         raise Http404
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _has_code(error: ValidationError, code: str) -> bool:
@@ -214,7 +204,7 @@ def referral_create(request, person_pk: int):
     try:
         referral = services.referral_send(actor=request.user, person=person, **form.cleaned_data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         context["consent_missing"] = _has_code(error, "no_consent")
         return render_page(request, "cases/referral_form.html", context)
     except PermissionDenied as error:
@@ -237,7 +227,7 @@ def referral_accept(request, pk: int):
         try:
             case = services.referral_accept(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The referral was accepted and the case opened."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -260,7 +250,7 @@ def referral_reject(request, pk: int):
         try:
             services.referral_reject(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The referral was rejected; the sending team will read the reason."))
             return redirect("cases:referral_detail", pk=referral.pk)
@@ -339,7 +329,7 @@ def case_open(request, person_pk: int):
     try:
         case = services.case_open(actor=request.user, person=person, **form.cleaned_data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render_page(request, "cases/case_form.html", context)
     except PermissionDenied as error:
         raise Http404 from error
@@ -368,7 +358,7 @@ def case_close(request, pk: int):
             case.refresh_from_db()
             return _case_page(request, case, close_form=_with_current_version(form, case), stale=True, status=409)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:
@@ -396,7 +386,7 @@ def case_assign(request, pk: int):
             case.refresh_from_db()
             return _case_page(request, case, assign_form=_with_current_version(form, case), stale=True, status=409)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:

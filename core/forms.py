@@ -5,6 +5,7 @@ aria-describedby points at, so screen readers read the message with the field.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 
 
@@ -45,3 +46,14 @@ class PonteFormMixin:
 def date_input():
     """A native date picker that round-trips ISO dates."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on its field when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)

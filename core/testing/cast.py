@@ -116,7 +116,9 @@ def make_person(
     n = next(_serial)
     last_name = last_name or f"{_SURNAMES[n % len(_SURNAMES)]}"
     first_name = first_name or _NAMES[(n // len(_SURNAMES)) % len(_NAMES)]
-    birth_date = birth_date or datetime.date(1970, 1, 1) + datetime.timedelta(days=97 * n)
+    # Adults born 1970–2009, never in the future however many persons a test session makes; 97 is prime to the
+    # 14,600-day span, so the first 14,600 persons all get different dates (and different fiscal codes).
+    birth_date = birth_date or datetime.date(1970, 1, 1) + datetime.timedelta(days=(97 * n) % 14_600)
     fiscal_code = fields.pop("fiscal_code", None) or fiscal_code_for(
         last_name=last_name, first_name=first_name, sex=sex, birth_date=birth_date
     )
