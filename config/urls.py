@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("persons/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),
     *home_urlpatterns,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "cases",
+    "opportunities",
     "api",
     "demo",
 ]

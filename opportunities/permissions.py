@@ -1,0 +1,98 @@
+"""Who may see and do what with employers and the contact log. Views and templates ask these; they never decide.
+
+- Scouting staff (operators and coordinators of a Polo Lavoro, CELAV or programme team, of any organisation) see
+  and change every employer profile, read every contact, and log their own contacts.
+- A contact is changed (its next step marked done) by its operator or a scouting coordinator of its organisation.
+- A company referent sees and changes only their own organisation's profile, never the contact log.
+- Coordinators see the figures of their organisation's operators; analysts see network totals only.
+Employer data are not health data; the rule and its reasons are in docs/employers.md and ADR 0009.
+"""
+
+from accounts.access import access_for
+from accounts.choices import Role
+from accounts.models import Unit
+from opportunities.choices import SCOUTING_ROLES, SCOUTING_UNIT_KINDS
+
+
+def _scouting_memberships(user) -> tuple[tuple[int, int, str], ...]:
+    """The user's (organisation, unit, role) in job-inclusion units with a scouting role; cached per request."""
+    cached = getattr(user, "_ponte_scouting", None)
+    if cached is not None:
+        return cached
+    access = access_for(user)
+    candidates = [m for m in access.memberships if m[2] in SCOUTING_ROLES]
+    found: tuple = ()
+    if candidates:
+        units = set(
+            Unit.objects.filter(pk__in={m[1] for m in candidates}, kind__in=SCOUTING_UNIT_KINDS).values_list(
+                "pk", flat=True
+            )
+        )
+        found = tuple(m for m in candidates if m[1] in units)
+    if getattr(user, "is_authenticated", False):
+        user._ponte_scouting = found
+    return found
+
+
+def scouting_org_ids(user) -> frozenset[int]:
+    """Organisations where the user scouts employers (empty: the user is not scouting staff)."""
+    return frozenset(org for org, _unit, _role in _scouting_memberships(user))
+
+
+def scouting_coordinator_org_ids(user) -> frozenset[int]:
+    return frozenset(org for org, _unit, role in _scouting_memberships(user) if role == Role.COORDINATOR)
+
+
+def referent_org_ids(user) -> frozenset[int]:
+    """Organisations the user is a company referent of."""
+    return access_for(user).org_ids({Role.COMPANY_REFERENT})
+
+
+def is_scout(user) -> bool:
+    return bool(scouting_org_ids(user))
+
+
+def can_list_employers(user) -> bool:
+    """The employers list and the scouting list are for scouting staff."""
+    return is_scout(user)
+
+
+def can_create_employer(user) -> bool:
+    return is_scout(user)
+
+
+def can_view_employer(user, employer) -> bool:
+    return is_scout(user) or employer.organisation_id in referent_org_ids(user)
+
+
+def can_change_employer(user, employer) -> bool:
+    return can_view_employer(user, employer)
+
+
+def can_view_contacts(user) -> bool:
+    """The contact log (notes of the network's operators) is for scouting staff only."""
+    return is_scout(user)
+
+
+def can_log_contact(user, employer) -> bool:
+    return is_scout(user)
+
+
+def can_change_contact(user, contact) -> bool:
+    own = contact.operator_id == user.pk and is_scout(user)
+    return own or contact.organisation_id in scouting_coordinator_org_ids(user)
+
+
+def can_view_operator_figures(user) -> bool:
+    """Coordinators see their organisation's operators; analysts the network's totals."""
+    return bool(scouting_coordinator_org_ids(user)) or can_view_employer_totals(user)
+
+
+def can_view_employer_totals(user) -> bool:
+    access = access_for(user)
+    return Role.ANALYST in access.roles or bool(scouting_coordinator_org_ids(user))
+
+
+def sees_catalogue(user) -> bool:
+    """The catalogue is for the network's operators (person-level roles), scouting staff and company referents."""
+    return access_for(user).sees_persons or is_scout(user) or bool(referent_org_ids(user))
