@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/", include("people.urls")),
     path("audit/", include("audit.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("assessments/", include("assessments.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),
     *home_urlpatterns,

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import access_for
+from assessments.permissions import can_view_assessments_on_record
 from audit.choices import Action
 from audit.services import audit_log
 from audit.shortcuts import get_restricted_or_404
 from cases.models import Referral
 from core.exceptions import StaleObjectError
+from core.forms import add_service_errors
 from core.htmx import render_page
 from people import selectors, services
 from people.choices import SECTION_CLINICAL, ShareSection
@@ -57,17 +59,6 @@ def _require_person_access(user):
     """Roles without person-level access (aggregate-only, company, sysadmin, DPO) find no person page at all."""
     if not access_for(user).sees_persons:
         raise Http404
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _display(person: Person, name: str):
@@ -170,7 +161,7 @@ def person_create(request):
     try:
         person = services.person_create(actor=request.user, organisation=form.cleaned_data.get("organisation"), **data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render_page(request, template, context)
     except PermissionDenied as error:
         raise Http404 from error
@@ -198,6 +189,7 @@ def person_detail(request, pk: int):
         "can_change": can_change,
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
         "can_view_log": rights.can_view_log,
+        "can_view_assessments": can_view_assessments_on_record(request.user, person, rights.cases),
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:
@@ -262,7 +254,7 @@ def person_edit(request, pk: int):
     except StaleObjectError as stale:
         return _stale_edit(request, context, form, stale, fields)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render_page(request, template, context)
     except PermissionDenied as error:
         raise Http404 from error
@@ -326,7 +318,7 @@ def consent_add(request, pk: int):
         try:
             services.consent_give(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:
@@ -355,7 +347,7 @@ def consent_withdraw(request, pk: int, consent_pk: int):
                 actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:
@@ -423,7 +415,7 @@ def person_merge(request, pk: int):
         try:
             kept = services.person_merge(actor=request.user, keep=keep, drop=drop)
         except ValidationError as error:
-            _add_service_errors(confirm, error)
+            add_service_errors(confirm, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "opportunities",
+    "assessments",
     "api",
     "demo",
 ]
