@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("assessments/", include("assessments.urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),
     *home_urlpatterns,

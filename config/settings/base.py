@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "opportunities",
     "assessments",
+    "imports",
     "api",
     "demo",
 ]

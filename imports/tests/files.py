@@ -1,0 +1,83 @@
+"""Real files for the import tests: CSV in several encodings and separators, XLSX written with openpyxl."""
+
+import csv
+import datetime
+import io
+
+from core.testing.cast import fiscal_code_for
+from imports.layouts.persons import COLUMN_NAMES
+
+
+def person_row(**over) -> dict:
+    """A valid row of the persons layout for a woman born in Milan; `over` changes or adds cells."""
+    row = {
+        "source_system": "SIAL",
+        "source_id": "1001",
+        "last_name": "Brivio",
+        "first_name": "Luisa",
+        "sex": "F",
+        "birth_date": "12/04/1988",
+        "birth_place": "Milano",
+        "residence_comune": "Milano",
+        "residence_municipio": "8",
+        "phone": "+39 333 1234567",
+        "education": "diploma",
+        "civil_invalidity_percent": "67",
+        "law68_registered": "sì",
+        "law68_registered_on": "10/01/2019",
+        "consent_care_given_on": "01/02/2020",
+    }
+    row.update(over)
+    if "fiscal_code" not in row:
+        born = datetime.datetime.strptime(row["birth_date"], "%d/%m/%Y").date()
+        row["fiscal_code"] = fiscal_code_for(
+            last_name=row["last_name"],
+            first_name=row["first_name"],
+            sex=row["sex"][:1].upper(),
+            birth_date=born,
+            birth_place=row["birth_place"],
+        )
+    return row
+
+
+def table(rows: list[dict], columns=None) -> list[list]:
+    columns = list(columns or COLUMN_NAMES)
+    return [columns] + [[row.get(name, "") for name in columns] for row in rows]
+
+
+def csv_bytes(rows: list[dict], *, sep: str = ";", encoding: str = "utf-8", bom: bool = False, columns=None) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
+    writer.writerows(table(rows, columns))
+    data = buffer.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def xlsx_bytes(rows: list[dict], *, columns=None, typed: bool = False) -> bytes:
+    """A workbook as Excel users make them: with `typed`, dates are date cells and numbers are numbers."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for index, values in enumerate(table(rows, columns)):
+        if typed and index:
+            values = [_typed(value) for value in values]
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _typed(value):
+    if isinstance(value, str) and len(value) == 10 and value[2] == "/" and value[5] == "/":
+        return datetime.datetime.strptime(value, "%d/%m/%Y")
+    if isinstance(value, str) and value.isdigit() and len(value) <= 3:
+        return int(value)
+    return value
+
+
+def read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
