@@ -35,6 +35,7 @@ compilemessages: locale/it/LC_MESSAGES/django.mo
 .PHONY: run
 run: venv compilemessages ## Migrate the embedded SQLite database, load demo data, serve on :8000 with a task worker
 	$(MANAGE) migrate --noinput
+	$(MANAGE) load_instruments
 	$(MANAGE) seed_demo
 	@echo "Ponte on http://127.0.0.1:$(PORT)/ (demo password: $${PONTE_DEMO_PASSWORD:-ponte-demo})"
 	@trap 'kill 0' EXIT INT TERM; \
@@ -87,6 +88,11 @@ schema: venv ## Regenerate openapi.yaml from the code
 .PHONY: bench
 bench: venv compilemessages ## Page benchmark on 100,000 persons (PostgreSQL with DATABASE_URL, else SQLite)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+.PHONY: import
+import: venv ## Preview a legacy persons file (FILE=… AS=username); add COMMIT=1 to import it (docs/import.md)
+	@test -n "$(FILE)" -a -n "$(AS)" || { echo "usage: make import FILE=persons.csv AS=coordinatore.sacco [COMMIT=1]"; exit 2; }
+	$(MANAGE) import_legacy persons "$(FILE)" --user "$(AS)" $(if $(COMMIT),--commit,)
 
 .PHONY: clean
 clean: ## Remove the virtual environment and local data

@@ -48,3 +48,66 @@ def test_person_detail(page):
     assert navigation.value.status == 200, f"{paths[first]} answered {navigation.value.status}"
     assert PERSON_DETAIL.match(path_of(page))
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/opportunities/employers/",
+        "/opportunities/scouting/",
+        "/opportunities/next-steps/",
+        "/opportunities/catalogue/",
+        "/assessments/",
+    ],
+    ids=lambda p: p.strip("/").replace("/", "-"),
+)
+def test_job_inclusion_page_of_an_operator(page, path):
+    login(page, "operatore.sacco")
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/imports/", "/opportunities/figures/"], ids=lambda p: p.strip("/").replace("/", "-"))
+def test_page_of_a_coordinator(page, path):
+    login(page, "coordinatore.sacco")
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert_accessible(page)
+
+
+def test_employer_page(page):
+    login(page, "operatore.sacco")
+    assert page.goto("/opportunities/employers/").status == 200
+    link = page.locator("main table a[href^='/opportunities/employers/']").first
+    assert link.count() == 1, "the employers list links to no employer page"
+    with page.expect_navigation() as navigation:
+        link.click()
+    assert navigation.value.status == 200
+    assert_accessible(page)
+
+
+def test_assessments_of_a_person(page):
+    """From the caseload to a person's assessments, then to one assessment."""
+    login(page, "operatore.sacco")
+    page.goto("/")
+    rows = page.locator("[data-testid=caseload-row] th a")
+    assert rows.count() > 0, "operatore.sacco has no caseload"
+    for n in range(rows.count()):
+        page.goto("/")
+        with page.expect_navigation():
+            page.locator("[data-testid=caseload-row] th a").nth(n).click()
+        if page.locator("[data-testid=person-assessments]").count():
+            break
+    else:
+        pytest.fail("no person of the caseload links to their assessments")
+    with page.expect_navigation() as navigation:
+        page.locator("[data-testid=person-assessments]").click()
+    assert navigation.value.status == 200
+    assert_accessible(page)
+    detail = page.locator("main a[href^='/assessments/']").filter(has_text=re.compile(r"\S")).first
+    if detail.count():
+        with page.expect_navigation() as navigation:
+            detail.click()
+        assert navigation.value.status == 200
+        assert_accessible(page)

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Territory, Unit, User
+from assessments.models import Assessment, AssessmentRevision
 from cases.choices import ReferralStatus
 from cases.models import Case, Referral
 from demo.datasets import comuni
@@ -106,12 +107,25 @@ def test_admin_is_a_superuser_with_a_sysadmin_membership():
 def test_same_seed_same_people():
     seed(persons=30, seed=11)
     first = list(Person.objects.order_by("fiscal_code").values_list("fiscal_code", "diagnosis_group"))
+    AssessmentRevision.objects.all().delete()
+    Assessment.objects.all().delete()
     Referral.objects.all().delete()
     Case.objects.all().delete()
     Consent.objects.all().delete()
     Person.objects.all().delete()
     seed(persons=30, seed=11)
     assert list(Person.objects.order_by("fiscal_code").values_list("fiscal_code", "diagnosis_group")) == first
+
+
+def test_employers_and_assessments_come_with_the_demo():
+    seed(persons=200)
+    from opportunities.models import EmployerProfile
+
+    assert EmployerProfile.objects.exists()
+    assert Assessment.objects.filter(status="completed").exists()
+    employers, assessments = EmployerProfile.objects.count(), Assessment.objects.count()
+    seed(persons=200)
+    assert (EmployerProfile.objects.count(), Assessment.objects.count()) == (employers, assessments)
 
 
 def test_diagnosis_groups_follow_seed_000():

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.assessments import seed_assessments
+from demo.employers import build_employers
 from demo.network import build_network
 from demo.population import Generator, insert
 from people.models import Person
@@ -18,7 +20,8 @@ class Command(BaseCommand):
 
     help = (
         "Create the demo network (territories, organisations, units, demo accounts with the password "
-        "PONTE_DEMO_PASSWORD) and synthetic persons with consents, cases and referrals, up to --persons. "
+        "PONTE_DEMO_PASSWORD), synthetic persons with consents, cases, referrals and assessments, up to --persons, "
+        "and demo employers with their contact logs. "
         "Running it again adds nothing that exists: records are found by their natural keys and no persons "
         "are added once there are --persons of them. Existing accounts keep their passwords. "
         "Seeding is not a user action, so it writes no audit events. Refuses to run with DEBUG off "
@@ -46,6 +49,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             net = build_network(persons=persons)
+            employers = build_employers(rng=random.Random(seed), today=timezone.localdate())
         existing = Person.objects.count()
         to_add = max(0, persons - existing)
         if to_add:
@@ -57,9 +61,11 @@ class Command(BaseCommand):
                 done += len(chunk.persons)
                 if options["verbosity"] > 1:
                     self.stdout.write(f"  {done}/{to_add} persons")
+        assessments = seed_assessments(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {existing + to_add} persons ({to_add} added) in {time.monotonic() - started:.1f} s. "
+                f"Demo data ready: {existing + to_add} persons ({to_add} added), {employers} employers and "
+                f"{assessments} assessments added, in {time.monotonic() - started:.1f} s. "
                 f"Demo password: the PONTE_DEMO_PASSWORD setting."
             )
         )
