@@ -48,6 +48,23 @@ class Action(models.TextChoices):
     IMPORT_PREVIEW = "import.preview", _("Previewed an import")
     IMPORT_COMMIT = "import.commit", _("Committed an import")
 
+    OPPORTUNITY_SAVE = "opportunity.save", _("Changed an opportunity")
+    WORK_PROFILE_VIEW = "work_profile.view", _("Viewed a candidate's work profile")
+    WORK_PROFILE_SAVE = "work_profile.save", _("Changed a candidate's work profile")
+    MATCH_VIEW = "match.view", _("Viewed matches")
+    PROPOSAL_SAVE = "proposal.save", _("Proposed an opportunity")
+    PROPOSAL_DECIDE = "proposal.decide", _("Recorded a decision on a proposal")
+
+    PATH_VIEW = "path.view", _("Viewed a job-inclusion path")
+    PATH_SAVE = "path.save", _("Changed a job-inclusion path")
+    PATH_EVENT = "path.event", _("Recorded an event of a path")
+    ACTIVITY_SAVE = "activity.save", _("Recorded an activity")
+    GROUP_SAVE = "group.save", _("Changed a training group")
+
+    PROGRAMME_SAVE = "programme.save", _("Changed a programme")
+    INDICATOR_VIEW = "indicator.view", _("Viewed an indicator")
+    INDICATOR_RECORDS = "indicator.records", _("Viewed the records behind an indicator")
+
     EXPORT = "data.export", _("Exported data")
     AGGREGATE_VIEW = "aggregate.view", _("Viewed aggregate figures")
     ACCESS_DENIED = "access.denied", _("Access denied")
