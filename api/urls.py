@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
+from api.assessments import AssessmentViewSet, InstrumentViewSet
 from api.auth import TokenObtainView
 from api.base import UnknownPathView
 from api.cases import CaseViewSet, ReferralViewSet
@@ -19,6 +20,8 @@ router.register("persons", PersonViewSet, basename="person")
 router.register("consents", ConsentViewSet, basename="consent")
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
