@@ -15,6 +15,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise warns at every start when STATIC_ROOT is missing; the benchmark serves no static file.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Plain HTTP on the loopback interface: secure-only cookies would never come back.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
