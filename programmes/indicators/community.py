@@ -1,0 +1,59 @@
+"""Indicators of the community programmes (seed 001, "Vivere in Salute Mentale")."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganisationKind
+from cases.models import Case
+from people.models import Person
+from programmes.indicators import COHORT, FLOW, Result, Scope, drilldown, indicator
+
+# The co-design partners of seed 001: the Comune and the third-sector entities.
+PARTNER_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.THIRD_SECTOR, OrganisationKind.SOCIAL_COOP)
+
+
+def _partner_cases(scope: Scope):
+    qs = Case.objects.filter(
+        organisation__kind__in=PARTNER_KINDS, opened_on__lte=scope.end, person__merged_into__isnull=True
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start))
+    return scope.orgs(qs)
+
+
+@indicator("community.participants", title=_("EECO01 – participants"), unit="count", period_rule=COHORT,
+           breakdowns=("organisation", "sex", "age band"))  # fmt: skip
+def participants(scope: Scope) -> Result:
+    """Distinct persons with a case, open at any time in the period, at the Comune or a third-sector partner
+    (municipal services, ETS, social cooperatives) in scope. A proxy until enrolment in a programme is recorded:
+    Ponte does not yet know which cases a programme funds. For the 2024 and 2026 targets, choose the period from
+    the programme's start."""
+    n = _partner_cases(scope).aggregate(n=Count("person_id", distinct=True))["n"]
+    return Result(numerator=n, value=n)
+
+
+@drilldown("community.participants", kind="person")
+def participants_records(scope: Scope):
+    return Person.objects.filter(pk__in=_partner_cases(scope).values("person_id"))
+
+
+def _waiting(parts, doc: str):
+    def compute(scope: Scope) -> Result:
+        return Result(waiting_for=parts)
+
+    compute.__doc__ = doc
+    return compute
+
+
+_WAITING = (
+    ("community.improved", _("ISR4_2IT – participants in an improved situation at the end"), ("plans",),
+     "Participants whose individual plan closed in the period with an improved situation (seed 001, section D: "
+     "486 by 2026). Needs the plans and their outcomes (plans/)."),
+    ("community.home_support", _("Adults supported at home in the year"), ("community services",),
+     "Distinct adults receiving home support in the period (seed 001, action 1.1: at least 110 a year). Needs the "
+     "community-programme services; shows no data until then."),
+    ("community.home_meals", _("Users with home meals in the year"), ("community services",),
+     "Distinct users receiving home meals in the period (seed 001, action 1.2: at least 72 a year). Needs the "
+     "community-programme services; shows no data until then."),
+)  # fmt: skip
+
+for _key, _title, _parts, _doc in _WAITING:
+    indicator(_key, title=_title, unit="count", period_rule=FLOW, waiting_for=_parts)(_waiting(_parts, _doc))
