@@ -37,6 +37,7 @@ run: venv compilemessages ## Migrate the embedded SQLite database, load demo dat
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_instruments
 	$(MANAGE) seed_demo
+	$(MANAGE) load_programmes
 	@echo "Ponte on http://127.0.0.1:$(PORT)/ (demo password: $${PONTE_DEMO_PASSWORD:-ponte-demo})"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker & \

@@ -68,7 +68,11 @@ def test_job_inclusion_page_of_an_operator(page, path):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/imports/", "/opportunities/figures/"], ids=lambda p: p.strip("/").replace("/", "-"))
+@pytest.mark.parametrize(
+    "path",
+    ["/imports/", "/opportunities/figures/", "/programmes/", "/programmes/indicators/"],
+    ids=lambda p: p.strip("/").replace("/", "-"),
+)
 def test_page_of_a_coordinator(page, path):
     login(page, "coordinatore.sacco")
     response = page.goto(path)
@@ -111,3 +115,20 @@ def test_assessments_of_a_person(page):
             detail.click()
         assert navigation.value.status == 200
         assert_accessible(page)
+
+
+def test_programme_page(page):
+    login(page, "coordinatore.sacco")
+    assert page.goto("/programmes/").status == 200
+    link = page.locator("main a[href^='/programmes/']:not([href^='/programmes/indicators'])").first
+    assert link.count() == 1, "the programme list links to no programme"
+    with page.expect_navigation() as navigation:
+        link.click()
+    assert navigation.value.status == 200
+    assert_accessible(page)
+
+
+def test_indicators_of_the_analyst(page):
+    login(page, "analista.ats")
+    assert page.goto("/programmes/indicators/").status == 200
+    assert_accessible(page)
