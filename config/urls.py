@@ -16,6 +16,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("imports/", include("imports.urls")),
+    path("plans/", include("plans.urls")),
     path("programmes/", include("programmes.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),

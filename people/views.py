@@ -41,6 +41,7 @@ from people.forms import (
 from people.models import Consent, Person
 from people.permissions import can_change_person, person_access, visible_sections
 from people.sections import fields_in_sections
+from plans.permissions import can_view_plans_on_record
 
 # Fields of the record page, by section, in page order.
 CONTACT_FIELDS = ("residence_comune", "residence_municipio", "address", "phone", "email")
@@ -190,6 +191,7 @@ def person_detail(request, pk: int):
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
         "can_view_log": rights.can_view_log,
         "can_view_assessments": can_view_assessments_on_record(request.user, person, rights.cases),
+        "can_view_plans": can_view_plans_on_record(request.user, person, rights.cases),
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "assessments",
     "opportunities",
     "imports",
+    "plans",
     "programmes",
     "api",
     "demo",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from demo.assessments import seed_assessments
 from demo.employers import build_employers
 from demo.network import build_network
+from demo.plans import seed_plans
 from demo.population import Generator, insert
 from people.models import Person
 
@@ -20,7 +21,8 @@ class Command(BaseCommand):
 
     help = (
         "Create the demo network (territories, organisations, units, demo accounts with the password "
-        "PONTE_DEMO_PASSWORD), synthetic persons with consents, cases, referrals and assessments, up to --persons, "
+        "PONTE_DEMO_PASSWORD), synthetic persons with consents, cases, referrals, assessments and plans, up to "
+        "--persons, "
         "and demo employers with their contact logs. "
         "Running it again adds nothing that exists: records are found by their natural keys and no persons "
         "are added once there are --persons of them. Existing accounts keep their passwords. "
@@ -62,10 +64,11 @@ class Command(BaseCommand):
                 if options["verbosity"] > 1:
                     self.stdout.write(f"  {done}/{to_add} persons")
         assessments = seed_assessments(rng=random.Random(seed), today=timezone.localdate())
+        plans = seed_plans(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {existing + to_add} persons ({to_add} added), {employers} employers and "
-                f"{assessments} assessments added, in {time.monotonic() - started:.1f} s. "
+                f"Demo data ready: {existing + to_add} persons ({to_add} added); added {employers} employers, "
+                f"{assessments} assessments and {plans} plans; in {time.monotonic() - started:.1f} s. "
                 f"Demo password: the PONTE_DEMO_PASSWORD setting."
             )
         )
