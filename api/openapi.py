@@ -51,3 +51,15 @@ READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 LIST_ERRORS = {400: BAD_REQUEST, 403: FORBIDDEN, 404: OpenApiResponse(ErrorSerializer, description="No such page.")}
 WRITE_ERRORS = {400: BAD_REQUEST, 403: FORBIDDEN, 415: UNSUPPORTED}
 DETAIL_WRITE_ERRORS = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 415: UNSUPPORTED}
+
+
+def postprocess_schema_enums_in_english(result, generator, request, public):
+    """drf-spectacular's enum naming, run in English like the operations (see PonteAutoSchema).
+
+    ENUM_NAME_OVERRIDES match a choice set by its values and labels; the labels are translated, so the hook must
+    read them in the language the schema was written in.
+    """
+    from drf_spectacular.hooks import postprocess_schema_enums
+
+    with translation.override("en"):
+        return postprocess_schema_enums(result, generator, request=request, public=public)

@@ -10,6 +10,7 @@ from api.base import UnknownPathView
 from api.cases import CaseViewSet, ReferralViewSet
 from api.organisations import OrganisationViewSet, UnitViewSet
 from api.persons import ConsentViewSet, PersonViewSet
+from api.plans import EvaluationViewSet, PlanViewSet
 
 app_name = "api"
 
@@ -22,6 +23,8 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

@@ -187,6 +187,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["api.openapi.postprocess_schema_enums_in_english"],
+    # Stable names for choice sets that share a field name across apps ("status", "area").
+    "ENUM_NAME_OVERRIDES": {
+        "AreaEnum": "cases.choices.Area",
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "ReferralStatusEnum": "cases.choices.ReferralStatus",
+        "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
+        "PlanStatusEnum": "plans.choices.PlanStatus",
+        "EvaluationStatusEnum": "plans.choices.EvaluationStatus",
+        "GoalAreaEnum": "plans.choices.GoalArea",
+    },
 }
 
 LOGGING = {
