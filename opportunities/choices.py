@@ -73,3 +73,73 @@ class OpportunityStatus(models.TextChoices):
     OPEN = "open", _("Open")
     SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
+
+
+class Weekday(models.IntegerChoices):
+    """ISO weekdays, as `date.isoweekday()` numbers them."""
+
+    MON = 1, _("Monday")
+    TUE = 2, _("Tuesday")
+    WED = 3, _("Wednesday")
+    THU = 4, _("Thursday")
+    FRI = 5, _("Friday")
+    SAT = 6, _("Saturday")
+    SUN = 7, _("Sunday")
+
+
+class Disclosure(models.TextChoices):
+    """What the candidate lets employers be told of their disability (never the diagnosis: that is never shared)."""
+
+    NONE = "none", _("Nothing: employers are not told of a disability")
+    DISABILITY = "disability", _("That they have a recognised disability (Law 68 registration)")
+    DETAILS = "details", _("That they have a recognised disability, and the support they agreed to describe")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class ProposalStatus(models.TextChoices):
+    """Derived from the two decisions and the withdrawal; stored so that boards filter in the database."""
+
+    PENDING = "pending", _("Waiting for decisions")
+    ACCEPTED = "accepted", _("Accepted: ready to start a path")
+    DECLINED_CANDIDATE = "declined_candidate", _("Declined by the candidate")
+    DECLINED_EMPLOYER = "declined_employer", _("Declined by the employer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CandidateDeclineReason(models.TextChoices):
+    NOT_INTERESTED = "not_interested", _("Not interested in this work")
+    HOURS = "hours", _("Hours or days do not suit")
+    TRAVEL = "travel", _("Too far or hard to reach")
+    PAY = "pay", _("Pay or contract conditions")
+    NOT_READY = "not_ready", _("Does not feel ready now")
+    OTHER_OPPORTUNITY = "other_opportunity", _("Chose another opportunity")
+    FAMILY = "family", _("Family or personal reasons")
+    OTHER = "other", _("Other")
+
+
+class EmployerDeclineReason(models.TextChoices):
+    FILLED = "filled", _("The position has been filled")
+    SKILLS = "skills", _("Skills or experience do not match")
+    INTERVIEW = "interview", _("After the interview")
+    NO_SHOW = "no_show", _("The candidate did not come to the interview")
+    HOURS = "hours", _("Availability does not match")
+    CANCELLED = "cancelled", _("The opportunity was cancelled")
+    OTHER = "other", _("Other")
+
+
+# Readiness bands of the employability assessment (assessments/instruments/employability.yaml).
+EMPLOYABILITY_INSTRUMENT = "employability"
+SKILLS_BALANCE_INSTRUMENT = "skills_balance"
+
+
+class ReadinessBand(models.TextChoices):
+    """The employability instrument's bands (assessments/instruments/employability.yaml): readiness in matching."""
+
+    PREPARATORY = "preparatory", _("Preparatory path first")
+    SUPPORTED = "supported", _("Ready with support")
+    OPEN_MARKET = "open_market", _("Ready for the open market")

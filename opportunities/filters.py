@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from opportunities import ateco
+from opportunities import ateco, occupations, skills
 from opportunities.choices import EMPLOYER_KIND_CHOICES, ContractType, OpportunityKind, OpportunityStatus
 from people.choices import Municipio
 
@@ -63,9 +64,20 @@ class OpportunityListFilter(django_filters.FilterSet):
     contract_type = django_filters.ChoiceFilter(label=_("contract type"), choices=ContractType.choices)
     municipio = django_filters.TypedChoiceFilter(label=_("Milan municipio"), choices=Municipio.choices, coerce=int)
     status = django_filters.ChoiceFilter(label=_("status"), choices=OpportunityStatus.choices)
+    occupation = django_filters.ChoiceFilter(label=_("occupation group"), choices=[], method="filter_occupation")
+    skill = django_filters.ChoiceFilter(
+        label=_("skill"), choices=[], method="filter_skill", help_text=_("Required, desired or taught.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labels in the language of this request.
+        groups = occupations.sub_major_choices()
+        self.filters["occupation"].extra["choices"] = groups
+        self.form.fields["occupation"].choices = [("", "---------"), *groups]
+        vocabulary = skills.choices()
+        self.filters["skill"].extra["choices"] = vocabulary
+        self.form.fields["skill"].choices = [("", "---------"), *vocabulary]
         for field in self.form.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
@@ -80,3 +92,15 @@ class OpportunityListFilter(django_filters.FilterSet):
                 | Q(organisation__name__icontains=word)
             )
         return queryset.filter(words)
+
+    def filter_occupation(self, queryset, name, value):
+        return queryset.filter(occupation_code__startswith=value)
+
+    def filter_skill(self, queryset, name, value):
+        # JSON lists as text, on SQLite and PostgreSQL alike: a code in quotes is one whole element.
+        quoted = f'"{value}"'
+        return queryset.annotate(
+            _required=Cast("required_skills", TextField()),
+            _desired=Cast("desired_skills", TextField()),
+            _taught=Cast("skills_taught", TextField()),
+        ).filter(Q(_required__contains=quoted) | Q(_desired__contains=quoted) | Q(_taught__contains=quoted))

@@ -96,3 +96,77 @@ def can_view_employer_totals(user) -> bool:
 def sees_catalogue(user) -> bool:
     """The catalogue is for the network's operators (person-level roles), scouting staff and company referents."""
     return access_for(user).sees_persons or is_scout(user) or bool(referent_org_ids(user))
+
+
+# ---------------------------------------------------------------------------------------------- opportunities
+
+
+def publisher_org_ids(user) -> frozenset[int]:
+    """Organisations the user may publish opportunities for: where they scout, or are a company referent."""
+    return scouting_org_ids(user) | referent_org_ids(user)
+
+
+def can_create_opportunity(user) -> bool:
+    return bool(publisher_org_ids(user))
+
+
+def can_change_opportunity(user, opportunity) -> bool:
+    """The publisher's scouting staff and company referents (the same rule as restrict(user, "change"))."""
+    return opportunity.organisation_id in publisher_org_ids(user)
+
+
+# ---------------------------------------------------------------------------------------------- candidates
+
+
+def treats_person(user, person) -> bool:
+    """The user belongs, with a person-level role, to an organisation treating the person (registration or case)."""
+    from people.permissions import treating_org_ids
+
+    orgs = access_for(user).person_org_ids
+    return bool(orgs) and person.merged_into_id is None and bool(treating_org_ids(person, orgs))
+
+
+def can_view_work_profile(user, person) -> bool:
+    """Like the person's record, for the treating team; analysts, referents and sysadmins never."""
+    return treats_person(user, person)
+
+
+def can_change_work_profile(user, person) -> bool:
+    from people.permissions import can_change_person
+
+    return treats_person(user, person) and can_change_person(user, person)
+
+
+def can_view_matches(user, person) -> bool:
+    return can_view_work_profile(user, person)
+
+
+def can_propose(user, person) -> bool:
+    """Proposing is for those who may change the candidate's record."""
+    return can_change_work_profile(user, person)
+
+
+def can_record_candidate_decision(user, proposal) -> bool:
+    return can_change_work_profile(user, proposal.person)
+
+
+def can_record_employer_decision(user, proposal) -> bool:
+    """The company's referent, or the proposing team on the employer's behalf (a phone call, an interview)."""
+    opportunity = proposal.opportunity
+    own = referent_org_ids(user)
+    employer_org = opportunity.employer.organisation_id if opportunity.employer_id else None
+    if opportunity.organisation_id in own or employer_org in own:
+        return True
+    return can_change_work_profile(user, proposal.person)
+
+
+def is_company_reader(user, proposal) -> bool:
+    """The user sees the proposal as the company does: within the candidate's disclosure choice."""
+    if treats_person(user, proposal.person):
+        return False
+    return True
+
+
+def can_view_equity(user) -> bool:
+    """Counts per ASST, no names: analysts and coordinators."""
+    return access_for(user).sees_aggregates

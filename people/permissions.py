@@ -34,6 +34,8 @@ class PersonAccess:
     can_change: bool
     can_view_log: bool
     cases: tuple = ()
+    # One of the user's organisations registered the person or holds (or held) a case of theirs.
+    treating: bool = False
 
 
 def person_access(user, person: Person) -> PersonAccess:
@@ -76,6 +78,7 @@ def person_access(user, person: Person) -> PersonAccess:
         can_change=live and bool(following & access.write_org_ids),
         can_view_log=access.is_dpo or bool(holding & access.org_ids(AUDIT_VIEW_ROLES)),
         cases=cases,
+        treating=live and bool(holding & orgs),
     )
 
 

@@ -192,6 +192,8 @@ def person_detail(request, pk: int):
         "can_view_log": rights.can_view_log,
         "can_view_assessments": can_view_assessments_on_record(request.user, person, rights.cases),
         "can_view_plans": can_view_plans_on_record(request.user, person, rights.cases),
+        # The work profile and matches are for the treating team (opportunities.permissions.can_view_work_profile).
+        "can_view_work_profile": rights.treating,
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:

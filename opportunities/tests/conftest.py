@@ -68,3 +68,49 @@ def other_referent(other_employer):
     """The company referent of the other employer."""
     unit = Unit.objects.create(organisation=other_employer.organisation, name="Ufficio", kind=UnitKind.OFFICE)
     return make_user("other_referent", unit, Role.COMPANY_REFERENT)
+
+
+def make_opportunity(organisation, title: str = "Addetto magazzino", *, status="open", kind="job", **fields):
+    """An opportunity saved directly, for arranging tests."""
+    from opportunities.models import Opportunity
+
+    return Opportunity.objects.create(organisation=organisation, title=title, status=status, kind=kind, **fields)
+
+
+def make_profile(person, *, organisation, updated_by, **fields):
+    """A work profile saved directly, for arranging tests."""
+    from opportunities.models import WorkProfile
+
+    return WorkProfile.objects.create(person=person, organisation=organisation, updated_by=updated_by, **fields)
+
+
+def give_company_consent(person, *, by, organisation, given_on=datetime.date(2026, 1, 10)):
+    """The person's consent to be proposed to and contacted by companies."""
+    from people.models import Consent
+
+    return Consent.objects.create(
+        person=person,
+        purpose="company_contact",
+        organisation=organisation,
+        given_on=given_on,
+        recorded_by=by,
+        recorded_by_organisation=organisation,
+    )
+
+
+@pytest.fixture
+def candidate(cast, person_a):
+    """Maria Rossi (person_a): in operator_a's caseload, consented to companies, with a work profile."""
+    give_company_consent(person_a, by=cast.operator_a, organisation=cast.org_a)
+    person_a.law68_registered = True
+    person_a.save(update_fields=["law68_registered"])
+    make_profile(
+        person_a,
+        organisation=cast.org_a,
+        updated_by=cast.operator_a,
+        wishes=[{"kind": "isco", "code": "93"}, {"kind": "ateco", "code": "52"}],
+        skills={"warehouse": 4, "ts_teamwork": 3, "forklift": 1},
+        max_hours_per_week=30,
+        reachable_areas=["M9", "M8"],
+    )
+    return person_a

@@ -20,8 +20,11 @@ def make_opportunity(organisation, title, *, status="open", kind="internship", *
     return Opportunity.objects.create(organisation=organisation, title=title, status=status, kind=kind, **fields)
 
 
+ROW = re.compile(r'data-testid="opportunity-row">\s*<th scope="row"><a [^>]+>([^<]+)</a></th>')
+
+
 def titles(response) -> list[str]:
-    return re.findall(r'data-testid="opportunity-row">\s*<th scope="row">([^<]+)</th>', response.content.decode())
+    return ROW.findall(response.content.decode())
 
 
 @pytest.fixture
@@ -94,3 +97,16 @@ def test_catalogue_htmx_request_gets_the_results_partial(cast, catalogue, client
         .content.decode()
     )
     assert body.lstrip().startswith('<div id="opportunity-results"') and "<html" not in body
+
+
+def test_catalogue_filters_by_occupation_group_and_skill(cast, client_for):
+    make_opportunity(cast.org_a, "Magazziniere", occupation_code="9321", required_skills=["warehouse", "forklift"])
+    make_opportunity(cast.org_a, "Corso carrellisti", kind="course", skills_taught=["forklift"])
+    make_opportunity(cast.org_a, "Cassiere", occupation_code="52", desired_skills=["cash_handling"])
+    make_opportunity(cast.org_a, "Archivio", occupation_code="41", required_skills=["data_entry"])
+    client = client_for(cast.operator_a)
+    url = reverse("opportunities:opportunity_list")
+    assert titles(client.get(url, {"skill": "forklift"})) == ["Corso carrellisti", "Magazziniere"]
+    assert titles(client.get(url, {"skill": "cash_handling"})) == ["Cassiere"]
+    assert titles(client.get(url, {"occupation": "93"})) == ["Magazziniere"]
+    assert titles(client.get(url, {"occupation": "52"})) == ["Cassiere"]

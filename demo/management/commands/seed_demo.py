@@ -11,6 +11,7 @@ from django.utils import timezone
 from demo.assessments import seed_assessments
 from demo.employers import build_employers
 from demo.network import build_network
+from demo.opportunities import build_candidates, build_opportunities
 from demo.plans import seed_plans
 from demo.population import Generator, insert
 from people.models import Person
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             net = build_network(persons=persons)
             employers = build_employers(rng=random.Random(seed), today=timezone.localdate())
+            opportunities = build_opportunities(rng=random.Random(seed), today=timezone.localdate())
         existing = Person.objects.count()
         to_add = max(0, persons - existing)
         if to_add:
@@ -64,11 +66,14 @@ class Command(BaseCommand):
                 if options["verbosity"] > 1:
                     self.stdout.write(f"  {done}/{to_add} persons")
         assessments = seed_assessments(rng=random.Random(seed), today=timezone.localdate())
+        candidates = build_candidates(rng=random.Random(seed), today=timezone.localdate())
         plans = seed_plans(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + to_add} persons ({to_add} added); added {employers} employers, "
-                f"{assessments} assessments and {plans} plans; in {time.monotonic() - started:.1f} s. "
+                f"{opportunities} opportunities, {candidates['profiles']} work profiles, "
+                f"{candidates['proposals']} proposals, {assessments} assessments and {plans} plans; "
+                f"in {time.monotonic() - started:.1f} s. "
                 f"Demo password: the PONTE_DEMO_PASSWORD setting."
             )
         )
