@@ -17,6 +17,7 @@ urlpatterns = [
     path("opportunities/", include("opportunities.urls")),
     path("imports/", include("imports.urls")),
     path("plans/", include("plans.urls")),
+    path("paths/", include("paths.urls")),
     path("programmes/", include("programmes.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),

@@ -26,6 +26,7 @@ from cases.models import Referral
 from core.exceptions import StaleObjectError
 from core.forms import add_service_errors
 from core.htmx import render_page
+from paths.permissions import can_view_paths_on_record
 from people import selectors, services
 from people.choices import SECTION_CLINICAL, ShareSection
 from people.filters import DEFAULT_PAGE_SIZE, PAGE_SIZES, PersonListFilter, contacts_visible_q
@@ -191,6 +192,7 @@ def person_detail(request, pk: int):
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
         "can_view_log": rights.can_view_log,
         "can_view_assessments": can_view_assessments_on_record(request.user, person, rights.cases),
+        "can_view_paths": can_view_paths_on_record(request.user, person, rights.cases),
         "can_view_plans": can_view_plans_on_record(request.user, person, rights.cases),
         # The work profile and matches are for the treating team (opportunities.permissions.can_view_work_profile).
         "can_view_work_profile": rights.treating,

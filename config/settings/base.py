@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opportunities",
     "imports",
     "plans",
+    "paths",
     "programmes",
     "api",
     "demo",

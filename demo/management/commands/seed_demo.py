@@ -12,6 +12,7 @@ from demo.assessments import seed_assessments
 from demo.employers import build_employers
 from demo.network import build_network
 from demo.opportunities import build_candidates, build_opportunities
+from demo.paths import seed_paths
 from demo.plans import seed_plans
 from demo.population import Generator, insert
 from people.models import Person
@@ -68,11 +69,13 @@ class Command(BaseCommand):
         assessments = seed_assessments(rng=random.Random(seed), today=timezone.localdate())
         candidates = build_candidates(rng=random.Random(seed), today=timezone.localdate())
         plans = seed_plans(rng=random.Random(seed), today=timezone.localdate())
+        paths = seed_paths(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + to_add} persons ({to_add} added); added {employers} employers, "
                 f"{opportunities} opportunities, {candidates['profiles']} work profiles, "
-                f"{candidates['proposals']} proposals, {assessments} assessments and {plans} plans; "
+                f"{candidates['proposals']} proposals, {assessments} assessments, {plans} plans and "
+                f"{paths['paths']} job-inclusion paths; "
                 f"in {time.monotonic() - started:.1f} s. "
                 f"Demo password: the PONTE_DEMO_PASSWORD setting."
             )
