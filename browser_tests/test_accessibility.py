@@ -57,7 +57,12 @@ def test_person_detail(page):
         "/opportunities/scouting/",
         "/opportunities/next-steps/",
         "/opportunities/catalogue/",
+        "/opportunities/proposals/",
         "/assessments/",
+        "/paths/follow-ups/",
+        "/paths/activities/",
+        "/paths/activities/report/",
+        "/paths/groups/",
     ],
     ids=lambda p: p.strip("/").replace("/", "-"),
 )
@@ -132,3 +137,35 @@ def test_indicators_of_the_analyst(page):
     login(page, "analista.ats")
     assert page.goto("/programmes/indicators/").status == 200
     assert_accessible(page)
+
+
+def test_paths_and_plan_of_a_person(page):
+    """From the caseload to a person's job-inclusion paths and plan, then one path: each page passes axe-core."""
+    login(page, "operatore.sacco")
+    page.goto("/")
+    persons = [a.get_attribute("href") for a in page.locator("[data-testid=caseload-row] th a").all()]
+    assert persons, "operatore.sacco has no caseload"
+    checked = set()
+    for person in persons:
+        page.goto(person)
+        for testid in ("person-paths", "person-plans"):
+            link = page.locator(f"[data-testid={testid}]")
+            if testid in checked or not link.count():
+                continue
+            with page.expect_navigation() as navigation:
+                link.click()
+            assert navigation.value.status == 200
+            assert_accessible(page)
+            if testid == "person-paths":
+                detail = page.locator("main a[href^='/paths/']").filter(has_text=re.compile(r"\S"))
+                hrefs = [h for h in (a.get_attribute("href") for a in detail.all()) if re.match(r"^/paths/\d+/$", h)]
+                if not hrefs:
+                    page.goto(person)
+                    continue
+                assert page.goto(hrefs[0]).status == 200
+                assert_accessible(page)
+            checked.add(testid)
+            page.goto(person)
+        if checked == {"person-paths", "person-plans"}:
+            break
+    assert checked == {"person-paths", "person-plans"}, f"only {sorted(checked)} found in the caseload"
