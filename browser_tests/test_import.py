@@ -52,8 +52,9 @@ def _csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("cp1252")
 
 
-def _upload(page, name: str, data: bytes) -> None:
+def _upload(page, name: str, data: bytes, layout: str = "persons") -> None:
     page.goto("/imports/")
+    page.locator("select[name=entity]").select_option(layout)
     page.locator("input[name=file]").set_input_files({"name": name, "mimeType": "text/csv", "buffer": data})
     with page.expect_navigation():
         page.locator("form:has(input[name=file]) [type=submit]").click()
@@ -90,3 +91,33 @@ def test_a_coordinator_fixes_a_file_and_imports_it(page):
 
     page.goto("/persons/?q=" + good["last_name"])
     assert page.locator("[data-testid=person-row]").count() == 1
+
+
+def test_a_coordinator_imports_the_history_of_cases_after_the_persons(page):
+    suffix = secrets.token_hex(3)
+    person = _row(f"P{suffix}", "F", "Giulia")
+    login(page, "coordinatore.sacco")
+    _upload(page, "anagrafiche.csv", _csv([person]))
+    with page.expect_navigation():
+        page.locator("[data-testid=commit]").click()
+    assert _count(page, "create") == 1
+
+    past = {"source_system": "SIAL", "source_id": f"C1{suffix}", "person_source_id": person["source_id"],
+            "unit": "Polo Lavoro Sacco", "area": "lavoro", "opened_on": "15/09/2012", "status": "chiusa",
+            "closed_on": "30/06/2017", "closing_reason": "obiettivi raggiunti"}  # fmt: skip
+    current = dict(past, source_id=f"C2{suffix}", area="golf", opened_on="01/02/2024", status="aperta",
+                   closed_on="", closing_reason="")  # fmt: skip
+    _upload(page, "prese-in-carico.csv", _csv([past, current]), layout="cases")
+    assert page.locator("[data-testid=run-layout]").count() == 1
+    errors = page.locator("[data-testid=error-row]")
+    assert errors.count() == 1 and "area" in errors.first.inner_text()
+    assert (_count(page, "create"), _count(page, "error")) == (1, 1)
+
+    fixed = dict(current, area="casa")
+    _upload(page, "prese-in-carico-corrette.csv", _csv([past, fixed]), layout="cases")
+    with page.expect_navigation():
+        page.locator("[data-testid=commit]").click()
+    assert (_count(page, "create"), _count(page, "error")) == (2, 0)
+
+    _upload(page, "prese-in-carico-corrette.csv", _csv([past, fixed]), layout="cases")
+    assert (_count(page, "unchanged"), _count(page, "create")) == (2, 0)

@@ -8,6 +8,8 @@ class Entity(models.TextChoices):
     """The layouts Ponte reads and writes (docs/import.md). Persons first; the others come with their apps."""
 
     PERSONS = "persons", _("Persons with their consents")
+    CASES = "cases", _("Cases (prese in carico)")
+    REFERRALS = "referrals", _("Referrals")
 
 
 class RunStatus(models.TextChoices):

@@ -4,14 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PonteFormMixin
-from imports.choices import MappedField
+from imports.choices import Entity, MappedField
 from people.choices import DiagnosisGroup, Education, Sex
 
 
 class UploadForm(PonteFormMixin, forms.Form):
+    entity = forms.ChoiceField(label=_("layout"), choices=Entity.choices, initial=Entity.PERSONS, required=False)
     file = forms.FileField(
         label=_("file"),
-        help_text=_("CSV (separated by ; or ,) or XLSX, in the persons layout. Start from the template."),
+        help_text=_("CSV (separated by ; or ,) or XLSX, in the layout chosen above. Start from its template."),
     )
     source_system = forms.CharField(
         label=_("old system"),

@@ -51,7 +51,8 @@ class ImportRun(TimeStampedModel):
 
 
 class SourceKey(TimeStampedModel):
-    """Where an imported row came from (old system and old id) and a fingerprint of each field last imported.
+    """Where an imported row came from (old system and old id), what it became, and a fingerprint of each field
+    last imported.
 
     The fingerprints let a corrected file change only the fields it changed, and leave alone what users
     changed in Ponte since.
@@ -66,6 +67,8 @@ class SourceKey(TimeStampedModel):
     person = models.ForeignKey(
         "people.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The case or referral a row of those layouts became (persons use `person`).
+    object_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
     fingerprints = models.JSONField(_("field fingerprints"), default=dict, blank=True)
     last_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

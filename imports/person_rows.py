@@ -18,7 +18,7 @@ from imports.layouts.persons import PERSON_FIELDS, ConsentSpec, Context, ParsedR
 from imports.models import SourceKey
 from people import services as people_services
 from people.models import Consent, Person
-from people.selectors import likely_duplicates
+from people.selectors import names_look_alike
 
 
 @dataclass
@@ -75,6 +75,28 @@ class BatchLookup:
         self.consents: dict[int, list[Consent]] = {}
         for consent in Consent.objects.filter(person_id__in=candidates):
             self.consents.setdefault(consent.person_id, []).append(consent)
+        # people.selectors.likely_duplicates for the whole batch in one query: the persons the actor sees born on
+        # the days of the rows that match no one; the persons this batch registers are added as they are.
+        days = {
+            r.values["birth_date"]
+            for r in rows
+            if r.values.get("birth_date") and r.values.get("fiscal_code") not in self.by_code
+        }
+        self.born: dict = {}
+        if days:
+            for person in Person.objects.restrict(actor, "view").filter(birth_date__in=days):
+                self.born.setdefault(person.birth_date, []).append(person)
+        # Source keys of the rows written, saved together at the end of the batch (services.import_commit).
+        self.new_keys: list[SourceKey] = []
+
+    def likely_duplicates(self, *, first_name: str, last_name: str, birth_date) -> list[Person]:
+        if not birth_date or not (first_name or last_name):
+            return []
+        return [
+            p
+            for p in self.born.get(birth_date, [])
+            if names_look_alike(first_name, last_name, p.first_name, p.last_name)
+        ]
 
 
 def _live(person: Person | None) -> Person | None:
@@ -109,8 +131,8 @@ def plan_row(actor, ctx: Context, row: ParsedRow, lookup: BatchLookup) -> RowPla
         return plan
     person = person or by_code
     if person is None:
-        similar = likely_duplicates(
-            actor, first_name=values["first_name"], last_name=values["last_name"], birth_date=values["birth_date"]
+        similar = lookup.likely_duplicates(
+            first_name=values["first_name"], last_name=values["last_name"], birth_date=values["birth_date"]
         )
         if similar and not row.new_person_confirmed:
             listed = ", ".join(f"{p.last_name} {p.first_name} ({p.fiscal_code}, {p.pk})" for p in similar[:3])
@@ -206,7 +228,7 @@ def plan_row(actor, ctx: Context, row: ParsedRow, lookup: BatchLookup) -> RowPla
     return plan
 
 
-def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run) -> None:
+def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run, lookup: BatchLookup | None = None) -> None:
     """Write a planned row through the person services. Raises ValidationError or PermissionDenied."""
     from accounts.models import Organisation
 
@@ -218,13 +240,15 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run) -> None:
         }
         person = people_services.person_create(actor=actor, organisation=organisation, **identity, **values)
         plan.person = person
+        if lookup is not None and person.birth_date:
+            lookup.born.setdefault(person.birth_date, []).append(person)
     elif plan.action == RowAction.UPDATE and plan.changes:
         person = people_services.person_update(
             actor=actor, person=plan.person, version=plan.person.version, **plan.changes
         )
         plan.person = person
     person = plan.person
-    orgs = {}
+    orgs = ctx.organisation_cache
     for spec in plan.consents_new:
         org = orgs.get(spec.organisation_id) or Organisation.objects.get(pk=spec.organisation_id)
         orgs[spec.organisation_id] = org
@@ -240,7 +264,7 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run) -> None:
     prints = dict(plan.source_key.fingerprints) if plan.source_key else {}
     prints.update({name: fingerprint(value) for name, value in row.values.items()})
     if plan.source_key is None:
-        plan.source_key = SourceKey.objects.create(
+        new_key = SourceKey(
             organisation=organisation,
             entity=Entity.PERSONS,
             source_system=row.source_system,
@@ -249,6 +273,11 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run) -> None:
             fingerprints=prints,
             last_run=run,
         )
+        if lookup is not None:
+            lookup.new_keys.append(new_key)
+        else:
+            new_key.save()
+        plan.source_key = new_key
     elif plan.source_key.fingerprints != prints or plan.source_key.person_id != person.pk:
         plan.source_key.fingerprints = prints
         plan.source_key.person = person

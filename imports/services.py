@@ -23,10 +23,11 @@ from audit.services import audit_log
 from core.models import Job, JobStatus
 from imports.cells import fold
 from imports.choices import Entity, MappedField, RowAction, RunStatus
+from imports.handlers import Handler, handler_for
+from imports.layouts import common
 from imports.layouts import persons as layout
-from imports.models import CodeMapping, ExportFile, ImportRun
+from imports.models import CodeMapping, ExportFile, ImportRun, SourceKey
 from imports.permissions import can_export_persons, can_import, can_record_diagnosis, import_org_id
-from imports.person_rows import BatchLookup, apply_row, plan_row, refuse_hidden, service_errors
 from imports.readers import FileError, check_size, read_rows
 
 BATCH_SIZE = 200
@@ -91,20 +92,20 @@ def import_upload(
     )
 
 
-def _parsed_rows(actor, run: ImportRun, ctx: layout.Context, file_errors: list) -> Iterator[layout.ParsedRow]:
+def _parsed_rows(actor, run: ImportRun, handler: Handler, ctx, file_errors: list) -> Iterator[layout.ParsedRow]:
     """The file's rows read and checked one by one; problems of the whole file go to `file_errors`."""
     rows = read_rows(bytes(run.content), run.filename)
     header = next(rows, None)
     if not header or not any(cell not in (None, "") for cell in header):
         raise FileError(_("The file has no header row: the first row must name the columns (see the template)."))
-    mapping, unknown, duplicated = layout.header_map(header)
+    mapping, unknown, duplicated = common.header_map(handler.columns, header)
     if duplicated:
         raise FileError(
             _("These columns appear twice: %(names)s. Keep one of each.") % {"names": ", ".join(duplicated)}
         )
     missing = [
         name
-        for name in layout.REQUIRED
+        for name in handler.required
         if name not in mapping.values() and not (name == "source_system" and run.source_system)
     ]
     if missing:
@@ -117,30 +118,26 @@ def _parsed_rows(actor, run: ImportRun, ctx: layout.Context, file_errors: list) 
             _("These columns are not part of the layout and were ignored: %(names)s.") % {"names": ", ".join(unknown)}
         )
     seen_keys: dict[tuple, int] = {}
-    seen_codes: dict[str, int] = {}
+    seen_values: dict[str, dict] = {column: {} for column, _message in handler.unique}
     for line, cells in enumerate(rows, start=2):
         if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
             continue  # blank lines at the end of spreadsheets
         by_name = {name: cells[index] if index < len(cells) else None for index, name in mapping.items()}
-        row = layout.parse_row(ctx, line, by_name)
+        row = handler.parse_row(ctx, line, by_name)
         key = (row.source_system, row.source_id)
         if row.source_id:
             if key in seen_keys:
-                row.error(
-                    "source_id",
-                    _("Row %(line)d has the same old id: each person once per file.") % {"line": seen_keys[key]},
-                )
+                row.error("source_id", str(handler.once) % {"line": seen_keys[key]})
             else:
                 seen_keys[key] = line
-        code = row.values.get("fiscal_code")
-        if code:
-            if code in seen_codes:
-                row.error(
-                    "fiscal_code",
-                    _("Row %(line)d has the same fiscal code: each person once per file.") % {"line": seen_codes[code]},
-                )
-            else:
-                seen_codes[code] = line
+        for column, message in handler.unique:
+            value = row.values.get(column)
+            if value:
+                seen = seen_values[column]
+                if value in seen:
+                    row.error(column, str(message) % {"line": seen[value]})
+                else:
+                    seen[value] = line
         yield row
 
 
@@ -192,16 +189,18 @@ def import_preview(*, actor, run: ImportRun, job: Job | None = None) -> ImportRu
     """Read and check every row and compare it with Ponte; store what a commit would do. Writes no person data."""
     if not can_import(actor) or run.organisation_id != import_org_id(actor):
         raise PermissionDenied
-    ctx = _context(actor, run)
+    handler = handler_for(run.entity)
+    ctx = handler.context(actor, run)
     counts: Counter = Counter()
     kept: list[dict] = []
     file_errors: list[str] = []
     _start_job(job, _count_rows(run))
     done = 0
     try:
-        for batch in _batches(_parsed_rows(actor, run, ctx, file_errors), BATCH_SIZE):
-            lookup = BatchLookup(actor, ctx, batch)
-            _report([plan_row(actor, ctx, row, lookup) for row in batch], counts, kept)
+        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), BATCH_SIZE):
+            batch = handler.order(batch)
+            lookup = handler.lookup(actor, ctx, batch)
+            _report([handler.plan(actor, ctx, row, lookup) for row in batch], counts, kept)
             done += len(batch)
             _progress(job, done)
     except FileError as exc:
@@ -251,31 +250,35 @@ def import_commit(
         locked.save(update_fields=["status", "updated_at"])
     run = locked
     organisation = Organisation.objects.get(pk=run.organisation_id)
-    ctx = _context(actor, run)
+    handler = handler_for(run.entity)
+    ctx = handler.context(actor, run)
+    ctx.check_fiscal_code = False  # the services check it on every write; the preview checked every row
     counts: Counter = Counter()
     kept: list[dict] = []
     file_errors: list[str] = []
     _start_job(job, total or _count_rows(run))
     done = 0
     try:
-        for batch in _batches(_parsed_rows(actor, run, ctx, file_errors), batch_size):
+        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), batch_size):
             with transaction.atomic():
-                lookup = BatchLookup(actor, ctx, batch)
+                batch = handler.order(batch)
+                lookup = handler.lookup(actor, ctx, batch)
                 plans = []
                 for row in batch:
-                    plan = plan_row(actor, ctx, row, lookup)
+                    plan = handler.plan(actor, ctx, row, lookup)
                     if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
                         try:
                             with transaction.atomic():
-                                apply_row(actor, ctx, plan, organisation=organisation, run=run)
+                                handler.apply(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
                         except (ValidationError, PermissionDenied) as exc:
-                            service_errors(row, exc)
+                            handler.service_errors(row, exc)
                             plan.action = RowAction.ERROR
                     else:
-                        refuse_hidden(actor, plan)
+                        handler.refuse(actor, plan)
                     plans.append(plan)
                     if on_row is not None:
                         on_row(row.line)
+                SourceKey.objects.bulk_create(lookup.new_keys)
             _report(plans, counts, kept)
             done += len(batch)
             _progress(job, done)
@@ -364,26 +367,32 @@ def export_keep_hours() -> int:
     return int(getattr(settings, "EXPORT_KEEP_HOURS", 24))
 
 
-def export_persons_content(*, actor, fmt: str) -> tuple[bytes, int]:
-    """The persons `actor` may see as a CSV or XLSX file in the persons layout, and how many; audited."""
+def export_content(*, actor, fmt: str, entity: str = Entity.PERSONS) -> tuple[bytes, int]:
+    """The records of a layout `actor` may see as a CSV or XLSX file in that layout, and how many; audited."""
     from imports import exports
 
-    if not can_export_persons(actor):
+    if not can_export_persons(actor) or entity not in Entity.values:
         raise PermissionDenied
-    rows = list(exports.export_person_rows(actor))
-    content = exports.write_csv(rows) if fmt == "csv" else exports.write_xlsx(rows)
-    audit_log(actor=actor, action=Action.EXPORT, detail={"entity": "persons", "format": fmt, "rows": len(rows) - 1})
+    rows = list(exports.rows_for(entity, actor))
+    title = str(Entity(entity).label) if entity != Entity.PERSONS else ""
+    content = exports.write_csv(rows) if fmt == "csv" else exports.write_xlsx(rows, title=title)
+    audit_log(actor=actor, action=Action.EXPORT, detail={"entity": entity, "format": fmt, "rows": len(rows) - 1})
     return content, len(rows) - 1
 
 
-def export_start(*, actor, fmt: str) -> ExportFile:
-    """Queue a large export of persons; the file waits for its requester for EXPORT_KEEP_HOURS."""
+def export_persons_content(*, actor, fmt: str) -> tuple[bytes, int]:
+    """The persons `actor` may see as a CSV or XLSX file in the persons layout, and how many; audited."""
+    return export_content(actor=actor, fmt=fmt, entity=Entity.PERSONS)
+
+
+def export_start(*, actor, fmt: str, entity: str = Entity.PERSONS) -> ExportFile:
+    """Queue a large export of a layout; the file waits for its requester for EXPORT_KEEP_HOURS."""
     if not can_export_persons(actor):
         raise PermissionDenied
     cutoff = timezone.now() - datetime.timedelta(hours=export_keep_hours())
     ExportFile.objects.filter(created_at__lt=cutoff).exclude(content=b"").update(content=b"")
     job = Job.objects.create(kind="imports.export", started_by=actor, organisation_id=import_org_id(actor))
-    return ExportFile.objects.create(fmt=fmt, created_by=actor, job=job)
+    return ExportFile.objects.create(fmt=fmt, entity=entity, created_by=actor, job=job)
 
 
 def export_build(*, export: ExportFile) -> ExportFile:
@@ -391,7 +400,7 @@ def export_build(*, export: ExportFile) -> ExportFile:
     actor = export.created_by
     _start_job(export.job, None)
     try:
-        content, rows = export_persons_content(actor=actor, fmt=export.fmt)
+        content, rows = export_content(actor=actor, fmt=export.fmt, entity=export.entity)
     except Exception as exc:
         _finish_job(export.job, JobStatus.FAILED, {}, {"error": str(exc)[:500]})
         raise

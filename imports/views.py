@@ -17,7 +17,7 @@ from audit.shortcuts import get_restricted_or_404
 from core.htmx import render_page
 from core.models import Job
 from imports import exports, selectors, services, tasks
-from imports.choices import RowAction, RunStatus
+from imports.choices import Entity, RowAction, RunStatus
 from imports.forms import MappingForm, UploadForm
 from imports.models import CodeMapping, ExportFile, ImportRun
 from imports.permissions import can_export_persons, can_import, import_org_id
@@ -63,6 +63,7 @@ def import_home(request):
                     filename=upload.name,
                     data=upload.read(),
                     source_system=form.cleaned_data["source_system"],
+                    entity=form.cleaned_data.get("entity") or Entity.PERSONS,
                 )
             except ValidationError as exc:
                 for message in exc.message_dict.get("file", exc.messages):
@@ -77,6 +78,7 @@ def import_home(request):
         "form": form,
         "runs": selectors.runs_for(request.user),
         "can_export": can_export_persons(request.user),
+        "layouts": [(e.value, e.label) for e in Entity],
     }
     return render_page(request, "imports/home.html", context, status=400 if form.errors else 200)
 
@@ -160,16 +162,16 @@ def run_report(request, pk: int):
 
 
 @login_required
-def template_download(request, fmt: str):
-    """The persons layout, empty, with a guide sheet in the XLSX."""
+def template_download(request, fmt: str, entity: str = Entity.PERSONS):
+    """A layout, empty, with a guide sheet in the XLSX."""
     _require_import(request.user)
-    if fmt not in FORMATS:
+    if fmt not in FORMATS or entity not in Entity.values:
         raise Http404
     if fmt == "csv":
-        content = exports.write_csv(exports.template_rows())
+        content = exports.write_csv(exports.template_rows(entity))
     else:
-        content = exports.write_xlsx(exports.template_rows(), guide=exports.guide_rows())
-    return _file_response(content, "ponte-persons-template", fmt)
+        content = exports.write_xlsx(exports.template_rows(entity), guide=exports.guide_rows(entity), title=entity)
+    return _file_response(content, f"ponte-{entity}-template", fmt)
 
 
 def export_inline_rows() -> int:
@@ -178,17 +180,17 @@ def export_inline_rows() -> int:
 
 
 @login_required
-def export_persons(request, fmt: str):
-    """The persons the user may see, in the persons layout; audited as data.export."""
-    if fmt not in FORMATS or not can_export_persons(request.user):
+def export_persons(request, fmt: str, entity: str = Entity.PERSONS):
+    """The records of a layout the user may see, in that layout; audited as data.export."""
+    if fmt not in FORMATS or entity not in Entity.values or not can_export_persons(request.user):
         raise Http404
-    if exports.persons_for_export(request.user).count() > export_inline_rows():
-        export = services.export_start(actor=request.user, fmt=fmt)
+    if exports.count_for(entity, request.user) > export_inline_rows():
+        export = services.export_start(actor=request.user, fmt=fmt, entity=entity)
         tasks.build_export.enqueue(export_id=export.pk)
         return redirect("imports:export_status", pk=export.pk)
-    content, _rows = services.export_persons_content(actor=request.user, fmt=fmt)
+    content, _rows = services.export_content(actor=request.user, fmt=fmt, entity=entity)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(content, f"ponte-persons-{stamp}", fmt)
+    return _file_response(content, f"ponte-{entity}-{stamp}", fmt)
 
 
 def _export(request, pk: int) -> ExportFile:
@@ -219,7 +221,7 @@ def export_download(request, pk: int):
     if not export.content:
         raise Http404
     stamp = timezone.localtime(export.created_at).strftime("%Y%m%d-%H%M")
-    return _file_response(bytes(export.content), f"ponte-persons-{stamp}", export.fmt)
+    return _file_response(bytes(export.content), f"ponte-{export.entity}-{stamp}", export.fmt)
 
 
 @login_required

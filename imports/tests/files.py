@@ -41,6 +41,8 @@ def person_row(**over) -> dict:
 
 
 def table(rows: list[dict], columns=None) -> list[list]:
+    if columns is None and rows and "person_source_id" in rows[0]:
+        columns = list(dict.fromkeys(name for row in rows for name in row))
     columns = list(columns or COLUMN_NAMES)
     return [columns] + [[row.get(name, "") for name in columns] for row in rows]
 
@@ -81,3 +83,39 @@ def read_xlsx(data: bytes) -> list[list]:
 
     workbook = load_workbook(io.BytesIO(data))
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def case_row(**over) -> dict:
+    """A valid row of the cases layout: a past case of person SIAL:1001 at A's Polo Lavoro, closed."""
+    row = {
+        "source_system": "SIAL",
+        "source_id": "C-1",
+        "person_source_id": "1001",
+        "unit": "Polo Lavoro Sacco",
+        "area": "lavoro",
+        "opened_on": "15/09/2012",
+        "status": "chiusa",
+        "closed_on": "30/06/2017",
+        "closing_reason": "obiettivi raggiunti",
+        "closing_note": "Assunta",
+    }
+    row.update(over)
+    return row
+
+
+def referral_row(**over) -> dict:
+    """A valid row of the referrals layout: person SIAL:1001 referred inside A in 2015, accepted."""
+    row = {
+        "source_system": "SIAL",
+        "source_id": "R-1",
+        "person_source_id": "1001",
+        "from_unit": "CPS Sacco",
+        "to_unit": "Polo Lavoro Sacco",
+        "area": "work",
+        "reason": "Inserimento lavorativo",
+        "sent_on": "10/03/2015",
+        "status": "accettata",
+        "decided_on": "24/03/2015",
+    }
+    row.update(over)
+    return row

@@ -1,30 +1,51 @@
-"""docs/import.md: its example imports, and it documents every column of the layout."""
+"""docs/import.md: its examples import, and it documents every column of every layout."""
 
 import re
 from pathlib import Path
 
-from imports.choices import RowAction
-from imports.layouts.persons import COLUMNS
+import pytest
+
+from imports.choices import Entity, RowAction
+from imports.handlers import handler_for
+from imports.tests.test_cases import run_file
 from imports.tests.test_services import errors_of, preview
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+SECTIONS = {
+    Entity.PERSONS: "## Columns of the persons layout",
+    Entity.CASES: "## Columns of the cases layout",
+    Entity.REFERRALS: "## Columns of the referrals layout",
+}
+
+
+def _example(title: str) -> bytes:
+    return re.search(re.escape(title) + r"\n\n```\n(.*?)```", DOC, re.S).group(1).encode("utf-8")
 
 
 def test_the_documented_example_imports_cleanly(cast):
-    example = re.search(r"## Example \(CSV, `;`\)\n\n```\n(.*?)```", DOC, re.S).group(1)
-    run = preview(cast.coordinator_a, example.encode("utf-8"))
+    run = preview(cast.coordinator_a, _example("## Example (CSV, `;`)"))
     assert run.counts[RowAction.CREATE] == 2, errors_of(run)
 
 
-def test_every_column_and_its_italian_names_are_documented():
-    for column in COLUMNS:
+def test_the_documented_examples_of_cases_and_referrals_import_in_order(cast):
+    run_file(cast.coordinator_a, Entity.PERSONS, _example("## Example (CSV, `;`)"))
+    for entity in (Entity.CASES, Entity.REFERRALS):
+        run = run_file(cast.coordinator_a, entity, _example(f"### Example of the {entity} layout (CSV, `;`)"))
+        assert run.counts[RowAction.CREATE] == 2, errors_of(run)
+
+
+@pytest.mark.parametrize("entity", list(SECTIONS))
+def test_every_column_and_its_italian_names_are_documented(entity):
+    section = DOC.split(SECTIONS[entity], 1)[1].split("\n## ", 1)[0]
+    for column in handler_for(entity).columns:
         line = next(
             (
                 row
-                for row in DOC.splitlines()
+                for row in section.splitlines()
                 if row.startswith(f"| {column.name} |") or row.startswith(f"| **{column.name}** |")
             ),
             None,
         )
         assert line is not None, column.name
         assert column.aliases[0] in line, column.name
+        assert line.startswith("| **") == column.required, column.name

@@ -1,0 +1,343 @@
+"""Import benchmark: generate a realistic legacy CSV of persons (and of their cases), import it with full
+validation through the real pipeline (upload, preview, commit, as a coordinator), and in the same run insert the
+same rows bare with bulk_create (the limit). Prints rows per second and the ratio; writes bench/results/*.json.
+
+Usage: .venv/bin/python bench/imports.py [--persons 100000] [--cases 20000] [--seed 7]
+PostgreSQL when DATABASE_URL is set (the bench always uses its own database `ponte_import_bench` on that server,
+dropped and created again at each run), otherwise SQLite in var/bench/.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import os
+import platform
+import random
+import secrets
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BENCH_DB = "ponte_import_bench"
+ORG_NAME = "ASST Bench Import"
+UNIT_NAME = "Polo Lavoro Bench"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=100_000, help="rows of the persons file")
+    parser.add_argument("--cases", type=int, default=20_000, help="rows of the cases file (0: none)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated population")
+    parser.add_argument("--profile", action="store_true", help="profile the persons commit (cProfile, top 25)")
+    return parser.parse_args()
+
+
+# -- database ---------------------------------------------------------------------------------------------
+
+
+def bench_database_url() -> tuple[str, str]:
+    """(URL of a fresh bench database, vendor): dropped and created again, so every run starts empty."""
+    source = os.environ.get("DATABASE_URL", "")
+    if not source.startswith(("postgres://", "postgresql://")):
+        path = ROOT / "var" / "bench" / f"{BENCH_DB}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}", "sqlite"
+    import psycopg
+
+    parts = urlsplit(source)
+    server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), "postgresql"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+
+# -- the files ----------------------------------------------------------------------------------------------
+
+PERSON_COLUMNS = [
+    "source_system", "source_id", "fiscal_code", "last_name", "first_name", "sex", "birth_date", "birth_place",
+    "residence_comune", "residence_municipio", "phone", "education", "civil_invalidity_percent", "law68_registered",
+    "law68_registered_on", "consent_care_given_on", "consent_statistics_given_on",
+]  # fmt: skip
+CASE_COLUMNS = ["source_system", "source_id", "person_source_id", "unit", "area", "opened_on", "status", "closed_on",
+                "closing_reason"]  # fmt: skip
+EDUCATION = ["licenza media", "diploma", "qualifica", "elementare", "laurea", ""]
+REASONS = ["obiettivi raggiunti", "abbandono", "trasferimento", "scelta della persona", "cambio residenza"]
+
+
+def generate(n_persons: int, n_cases: int, seed: int) -> tuple[bytes, bytes, list[dict]]:
+    """A persons file as an old system exports it (`;`, Italian dates and words), and a cases file."""
+    from demo import datasets
+    from demo.fiscal import fiscal_code
+
+    rng = random.Random(seed)
+    comuni = datasets.comuni()
+    weights = [c.birth_weight for c in comuni]
+    surnames = datasets.surnames()
+    names = {"F": datasets.first_names("F"), "M": datasets.first_names("M")}
+    seen: set[str] = set()
+    people: list[dict] = []
+    while len(people) < n_persons:
+        sex = rng.choice("FM")
+        last, first = rng.choice(surnames), rng.choice(names[sex])
+        born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(55 * 365))
+        place = rng.choices(comuni, weights)[0]
+        code = fiscal_code(last_name=last, first_name=first, sex=sex, birth_date=born, belfiore=place.belfiore)
+        if code in seen:
+            continue
+        seen.add(code)
+        invalid = rng.random() < 0.4
+        consent = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(12 * 365))
+        people.append(
+            {
+                "source_system": "SIAL",
+                "source_id": str(100_000 + len(people)),
+                "fiscal_code": code,
+                "last_name": last,
+                "first_name": first,
+                "sex": sex,
+                "birth_date": born.strftime("%d/%m/%Y"),
+                "birth_place": place.name,
+                "birth_place_code": place.belfiore,
+                "residence_comune": "Milano",
+                "residence_municipio": str(rng.randint(1, 9)),
+                "phone": f"+39 3{rng.randrange(10**8, 10**9)}",
+                "education": rng.choice(EDUCATION),
+                "civil_invalidity_percent": str(rng.choice([46, 67, 74, 80, 100])) if invalid else "",
+                "law68_registered": "sì" if invalid else "no",
+                "law68_registered_on": (consent - datetime.timedelta(days=200)).strftime("%d/%m/%Y") if invalid else "",
+                "consent_care_given_on": consent.strftime("%d/%m/%Y"),
+                "consent_statistics_given_on": consent.strftime("%d/%m/%Y") if rng.random() < 0.5 else "",
+            }
+        )
+    cases = []
+    for index in range(min(n_cases, n_persons)):
+        person = people[index]
+        opened = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(12 * 365))
+        closed = opened + datetime.timedelta(days=rng.randrange(60, 1500)) if rng.random() < 0.6 else None
+        if closed and closed > datetime.date.today():
+            closed = None
+        cases.append(
+            {
+                "source_system": "SIAL",
+                "source_id": f"C{index}",
+                "person_source_id": person["source_id"],
+                "unit": UNIT_NAME,
+                "area": rng.choice(["lavoro", "lavoro", "casa"]),
+                "opened_on": opened.strftime("%d/%m/%Y"),
+                "status": "chiusa" if closed else "aperta",
+                "closed_on": closed.strftime("%d/%m/%Y") if closed else "",
+                "closing_reason": rng.choice(REASONS) if closed else "",
+            }
+        )
+    return _csv(people, PERSON_COLUMNS), _csv(cases, CASE_COLUMNS), people
+
+
+def _csv(rows: list[dict], columns: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row[c] for c in columns])
+    return buffer.getvalue().encode("cp1252")  # what Excel in Italian saves
+
+
+# -- the runs -------------------------------------------------------------------------------------------------
+
+
+def arrange():
+    """The importing organisation, its unit and its coordinator."""
+    from accounts.choices import OrganisationKind, Role, UnitKind
+    from accounts.models import Membership, Organisation, Unit, User
+
+    org = Organisation.objects.create(name=ORG_NAME, short_name="Bench", kind=OrganisationKind.ASST)
+    unit = Unit.objects.create(organisation=org, name=UNIT_NAME, kind=UnitKind.POLO_LAVORO)
+    user = User.objects.create_user(username="bench_coordinator", password=secrets.token_urlsafe(16))
+    Membership.objects.create(user=user, unit=unit, role=Role.COORDINATOR)
+    return org, unit, user
+
+
+def bare_insert(people: list[dict], case_data: bytes, org, unit, user) -> dict:
+    """The same rows straight into the tables with bulk_create, parsed as little as possible: the limit.
+
+    Everything is inserted in one transaction that is then rolled back, so that the tables are empty again for
+    the real import (deleting 100,000 persons through the ORM's collector takes longer than inserting them).
+    """
+    from django.db import transaction
+
+    from cases.models import Case
+    from people.models import Consent, Person
+
+    def day(text):
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+    educations = {"licenza media": "lower_secondary", "diploma": "upper_secondary", "qualifica": "vocational",
+                  "elementare": "primary", "laurea": "tertiary", "": ""}  # fmt: skip
+    outer = transaction.atomic()
+    outer.__enter__()
+    started = time.perf_counter()
+    with transaction.atomic():
+        persons = Person.objects.bulk_create(
+            [
+                Person(
+                    fiscal_code=p["fiscal_code"], last_name=p["last_name"], first_name=p["first_name"], sex=p["sex"],
+                    birth_date=day(p["birth_date"]), birth_place=p["birth_place"],
+                    birth_place_code=p["birth_place_code"], residence_comune=p["residence_comune"],
+                    residence_municipio=int(p["residence_municipio"]), phone=p["phone"],
+                    education=educations[p["education"]],
+                    civil_invalidity_percent=int(p["civil_invalidity_percent"] or 0) or None,
+                    law68_registered=p["law68_registered"] == "sì", law68_registered_on=day(p["law68_registered_on"]),
+                    registered_by=org,
+                )
+                for p in people
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        consents = []
+        for person, p in zip(persons, people, strict=True):
+            for purpose, column in (("care", "consent_care_given_on"), ("statistics", "consent_statistics_given_on")):
+                if p[column]:
+                    consents.append(
+                        Consent(person=person, purpose=purpose, organisation=org, given_on=day(p[column]),
+                                recorded_by=user, recorded_by_organisation=org)
+                    )  # fmt: skip
+        Consent.objects.bulk_create(consents, batch_size=2000)
+    persons_seconds = time.perf_counter() - started
+    by_source = {p["source_id"]: person for person, p in zip(persons, people, strict=True)}
+    reader = csv.DictReader(io.StringIO(case_data.decode("cp1252")), delimiter=";")
+    areas = {"lavoro": "work", "casa": "housing"}
+    reasons = {"obiettivi raggiunti": "goals_met", "abbandono": "drop_out", "trasferimento": "transferred",
+               "scelta della persona": "person_choice", "cambio residenza": "moved"}  # fmt: skip
+    started = time.perf_counter()
+    rows = list(reader)
+    with transaction.atomic():
+        Case.objects.bulk_create(
+            [
+                Case(
+                    person=by_source[r["person_source_id"]], organisation=org, unit=unit, area=areas[r["area"]],
+                    opened_on=day(r["opened_on"]), closed_on=day(r["closed_on"]),
+                    status="closed" if r["closed_on"] else "open", closing_reason=reasons.get(r["closing_reason"], ""),
+                )
+                for r in rows
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+    cases_seconds = time.perf_counter() - started
+    transaction.set_rollback(True)
+    outer.__exit__(None, None, None)
+    assert not Person.objects.exists()
+    return {"persons": (len(people), persons_seconds), "cases": (len(rows), cases_seconds)}
+
+
+def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
+    """Upload, preview and commit through imports.services, as the coordinator: full validation, access, audit."""
+    from imports import services
+
+    run = services.import_upload(actor=user, filename=f"{entity}.csv", data=data, entity=entity)
+    started = time.perf_counter()
+    run = services.import_preview(actor=user, run=run)
+    preview_seconds = time.perf_counter() - started
+    assert run.status == "previewed", run.error
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    run = services.import_commit(actor=user, run=run)
+    commit_seconds = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    assert run.status == "done", run.error
+    counts = {k: v for k, v in run.counts.items() if k != "notes"}
+    return {"counts": counts, "preview_seconds": preview_seconds, "commit_seconds": commit_seconds}
+
+
+def rate(rows: int, seconds: float) -> float:
+    return round(rows / seconds, 1) if seconds else 0.0
+
+
+def main() -> int:
+    args = parse_args()
+    database_url, vendor = bench_database_url()
+    print(f"bench database: {vendor} ({database_url.rsplit('@', 1)[-1].rsplit('/', 1)[-1]})", flush=True)
+    setup_django(database_url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", "--noinput", verbosity=0)
+    org, unit, user = arrange()
+    started = time.perf_counter()
+    persons_csv, cases_csv, people = generate(args.persons, args.cases, args.seed)
+    print(f"generated {args.persons:,} persons and {args.cases:,} cases in {time.perf_counter() - started:.1f} s "
+          f"({len(persons_csv) / 1e6:.1f} MB + {len(cases_csv) / 1e6:.1f} MB)", flush=True)  # fmt: skip
+    bare = bare_insert(people, cases_csv, org, unit, user)
+    del people
+    print("bare bulk insert: " + ", ".join(f"{k} {n:,} rows in {s:.1f} s" for k, (n, s) in bare.items()), flush=True)
+    results = {}
+    layouts = [("persons", persons_csv)] + ([("cases", cases_csv)] if args.cases else [])
+    for entity, data in layouts:
+        measured = pipeline(user, entity, data, profile=args.profile and entity == "persons")
+        rows, bare_seconds = bare[entity]
+        full = measured["preview_seconds"] + measured["commit_seconds"]
+        results[entity] = {
+            "rows": rows,
+            "counts": measured["counts"],
+            "preview_seconds": round(measured["preview_seconds"], 2),
+            "commit_seconds": round(measured["commit_seconds"], 2),
+            "preview_rows_per_s": rate(rows, measured["preview_seconds"]),
+            "commit_rows_per_s": rate(rows, measured["commit_seconds"]),
+            "preview_and_commit_rows_per_s": rate(rows, full),
+            "bare_seconds": round(bare_seconds, 2),
+            "bare_rows_per_s": rate(rows, bare_seconds),
+            "ratio_commit_to_bare": round(bare_seconds / measured["commit_seconds"], 4),
+        }
+        print(f"{entity}: {measured['counts']}", flush=True)
+    report = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": vendor,
+        "server_version": connection.cursor().connection.info.server_version if vendor == "postgresql" else None,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "target_rows_per_s": 2000,
+        "args": vars(args),
+        "results": results,
+    }
+    print("\n| layout | rows | preview rows/s | commit rows/s | preview+commit rows/s | bare rows/s | commit/bare |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for entity, r in results.items():
+        print(f"| {entity} | {r['rows']:,} | {r['preview_rows_per_s']:,} | {r['commit_rows_per_s']:,} | "
+              f"{r['preview_and_commit_rows_per_s']:,} | {r['bare_rows_per_s']:,} | 1 : "
+              f"{1 / r['ratio_commit_to_bare']:.0f} |")  # fmt: skip
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"imports-{stamp}-{vendor}.json"
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"\nresults: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,619 @@
+"""Comparing rows of the cases and referrals layouts with Ponte, and writing them (docs/adr/0008).
+
+Cases are written by cases.services themselves (case_open, case_close, case_assign), which take past dates and
+refuse future ones. Referrals carry timestamps that cases.services sets to "now" (sent, decided, withdrawn), so a
+referral of 2015 is recorded here, with the checks of referral_send / referral_accept / referral_reject /
+referral_withdraw applied at the dates of the file: the consent must have been in force on the day it was sent,
+a decision is imported by the receiving organisation only, a withdrawal by the sender only, and each step writes
+the audit event the interface writes. A row is matched on its source key, then on what identifies the record
+(person, unit, area and date), so that a file imported again or a Ponte export finds its records.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Unit
+from audit.choices import Action
+from audit.services import audit_log
+from cases import services as case_services
+from cases.choices import CaseStatus, ReferralStatus
+from cases.models import Case, Referral
+from imports.cells import fold
+from imports.choices import Entity, RowAction
+from imports.layouts.cases import CaseContext, CaseRow
+from imports.layouts.common import fingerprint
+from imports.models import SourceKey
+from imports.person_rows import _live
+from people.choices import ConsentPurpose
+from people.models import Consent, Person
+
+NOT_FOUND = (
+    "No person with this %(what)s is registered where your organisation can see them: import them first with the "
+    "persons layout, or check the cell."
+)
+
+
+def context(actor, run) -> CaseContext:
+    """Organisations, units and case managers, read once per import."""
+    organisations: dict[str, int] = {}
+    for org_id, name, short in Organisation.objects.values_list("pk", "name", "short_name"):
+        organisations[fold(name)] = org_id
+        if short:
+            organisations.setdefault(fold(short), org_id)
+    units: dict[str, list[tuple[int, int]]] = {}
+    for unit_id, org_id, name in Unit.objects.values_list("pk", "organisation_id", "name"):
+        units.setdefault(fold(name), []).append((org_id, unit_id))
+    managers = {
+        username.lower(): pk
+        for username, pk in case_services.eligible_case_managers(run.organisation_id).values_list("username", "pk")
+    }
+    return CaseContext(
+        org_id=run.organisation_id,
+        default_source_system=run.source_system,
+        organisations=organisations,
+        units=units,
+        case_managers=managers,
+    )
+
+
+@dataclass
+class CasePlan:
+    """What importing a row of the cases or referrals layout will do (preview) or did (commit)."""
+
+    row: CaseRow
+    action: str = RowAction.CREATE
+    person: Person | None = None
+    obj: Case | Referral | None = None
+    source_key: SourceKey | None = None
+    changes: dict = field(default_factory=dict)
+    consent: Consent | None = None
+    case: Case | None = None
+
+    def as_report(self) -> dict:
+        return {
+            "line": self.row.line,
+            "key": f"{self.row.source_system}:{self.row.source_id}",
+            "name": self.row.name,
+            "action": str(self.action),
+            "person": self.person.pk if self.person else None,
+            "fields": sorted(self.changes) if self.action == RowAction.UPDATE else [],
+            "errors": [list(error) for error in self.row.errors],
+        }
+
+
+class CaseLookup:
+    """What a batch of rows needs from Ponte, read in a few queries: source keys, persons, their cases, referrals
+    and consents, units and users."""
+
+    def __init__(self, actor, ctx: CaseContext, rows: list[CaseRow], entity: str):
+        self.entity = entity
+        keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
+        self.keys = {
+            (k.source_system, k.source_id): k
+            for k in SourceKey.objects.filter(
+                organisation_id=ctx.org_id, entity=entity, source_id__in={i for _s, i in keys}
+            )
+            if (k.source_system, k.source_id) in keys
+        }
+        person_keys = {
+            (r.source_system, r.values["person_source_id"]) for r in rows if r.values.get("person_source_id")
+        }
+        self.person_keys = {
+            (k.source_system, k.source_id): k.person
+            for k in SourceKey.objects.filter(
+                organisation_id=ctx.org_id, entity=Entity.PERSONS, source_id__in={i for _s, i in person_keys}
+            ).select_related("person")
+            if (k.source_system, k.source_id) in person_keys and k.person is not None
+        }
+        codes = {r.values["fiscal_code"] for r in rows if r.values.get("fiscal_code")}
+        self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in=codes)}
+        for key, person in list(self.person_keys.items()):
+            self.person_keys[key] = _live(person)
+        persons = {p.pk: p for p in [*self.by_code.values(), *self.person_keys.values()]}
+        ids = set(persons)
+        self.persons = persons
+        self.visible = set(Person.objects.restrict(actor, "view").filter(pk__in=ids).values_list("pk", flat=True))
+        self.changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=ids).values_list("pk", flat=True))
+        self.cases: dict[int, list[Case]] = {}
+        for case in Case.objects.filter(person_id__in=ids).select_related("unit").order_by("opened_on", "pk"):
+            self.cases.setdefault(case.person_id, []).append(case)
+        self.referrals: dict[int, list[Referral]] = {}
+        self.consents: dict[int, list[Consent]] = {}
+        if entity == Entity.REFERRALS:
+            for referral in Referral.objects.filter(person_id__in=ids).select_related(
+                "consent", "from_unit", "to_unit"
+            ):
+                self.referrals.setdefault(referral.person_id, []).append(referral)
+            for consent in Consent.objects.filter(
+                person_id__in=ids, purpose__in=(ConsentPurpose.CARE, ConsentPurpose.SHARING)
+            ).order_by("-given_on", "-pk"):
+                self.consents.setdefault(consent.person_id, []).append(consent)
+        self.care = set(
+            Consent.objects.active()
+            .filter(person_id__in=ids, purpose=ConsentPurpose.CARE, organisation_id=ctx.org_id)
+            .values_list("person_id", flat=True)
+        )
+        object_ids = {k.object_id for k in self.keys.values() if k.object_id}
+        model = Case if entity == Entity.CASES else Referral
+        related = ("unit",) if entity == Entity.CASES else ("from_unit", "to_unit", "consent")
+        self.objects = model.objects.select_related(*related).in_bulk(object_ids) if object_ids else {}
+        unit_ids = {r.values.get(n) for r in rows for n in ("unit", "from_unit", "to_unit")} - {None}
+        self.units = Unit.objects.select_related("organisation").in_bulk(unit_ids) if unit_ids else {}
+        user_ids = {r.values["case_manager"] for r in rows if r.values.get("case_manager")}
+        from django.contrib.auth import get_user_model
+
+        self.users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
+        # (person, unit, area) of the cases this batch opens: a second one in the same batch is refused.
+        self.opening: set[tuple[int, int, str]] = set()
+        self.new_keys: list[SourceKey] = []
+
+    def follows(self, person: Person, org_id: int) -> bool:
+        """cases.services._follows, from what the batch read."""
+        return (
+            person.registered_by_id == org_id
+            or any(c.organisation_id == org_id for c in self.cases.get(person.pk, []))
+            or person.pk in self.care
+        )
+
+
+def _person(plan: CasePlan, lookup: CaseLookup) -> Person | None:
+    """The person a row names, by old id and/or fiscal code; a row error when none is found or they disagree."""
+    row, values = plan.row, plan.row.values
+    by_key = by_code = None
+    if values.get("person_source_id"):
+        by_key = lookup.person_keys.get((row.source_system, values["person_source_id"]))
+    if values.get("fiscal_code"):
+        by_code = lookup.by_code.get(values["fiscal_code"])
+    if by_key is not None and by_code is not None and by_key.pk != by_code.pk:
+        row.error(
+            "fiscal_code",
+            _("The fiscal code and person_source_id name two different persons: check which one is right."),
+        )
+        return None
+    person = by_key or by_code
+    if person is None or person.pk not in lookup.visible:
+        column, what = ("fiscal_code", _("fiscal code")) if values.get("fiscal_code") else (
+            "person_source_id", _("old id")
+        )  # fmt: skip
+        row.error(column, _(NOT_FOUND) % {"what": what})
+        return None
+    return person
+
+
+def _fixed(plan: CasePlan, known: dict, current: dict, shown: dict | None = None) -> None:
+    """Fields an import does not change on an existing record: an error if the file changed them."""
+    for name, value in current.items():
+        new = plan.row.values.get(name)
+        if new is None or new == value or known.get(name) == fingerprint(new):
+            continue
+        value = (shown or {}).get(name, value)
+        plan.row.error(
+            name,
+            _(
+                "Ponte has another value for this record (%(value)s): an import does not change it. Write what Ponte "
+                "has, or correct the record in Ponte."
+            )
+            % {"value": value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else value},
+        )
+
+
+# ---------------------------------------------------------------------------------------------- cases
+
+
+def order_cases(rows: list[CaseRow]) -> list[CaseRow]:
+    """Closed cases before open ones: a person's past case in a unit and area goes in before the open one."""
+    return sorted(rows, key=lambda r: r.values.get("status") != CaseStatus.CLOSED)
+
+
+def plan_case(actor, ctx: CaseContext, row: CaseRow, lookup: CaseLookup) -> CasePlan:
+    """Decide what a row of the cases layout does, reading Ponte but writing nothing."""
+    plan = CasePlan(row=row)
+    if row.errors:
+        plan.action = RowAction.ERROR
+        return plan
+    person = _person(plan, lookup)
+    if person is None:
+        plan.action = RowAction.ERROR
+        return plan
+    plan.person = person
+    values = row.values
+    key = lookup.keys.get((row.source_system, row.source_id))
+    plan.source_key = key
+    case = lookup.objects.get(key.object_id) if key is not None else None
+    if case is None:
+        case = next(
+            (
+                c
+                for c in lookup.cases.get(person.pk, [])
+                if (c.unit_id, c.area, c.opened_on) == (values["unit"], values["area"], values["opened_on"])
+            ),
+            None,
+        )
+    if case is not None and case.person_id != person.pk:
+        row.error("source_id", _("This old id was imported as a case of another person: check the old id."))
+        plan.action = RowAction.ERROR
+        return plan
+    if case is None:
+        _plan_new_case(plan, ctx, lookup)
+    else:
+        _plan_case_changes(plan, case, key.fingerprints if key else {})
+    return plan
+
+
+def _plan_new_case(plan: CasePlan, ctx: CaseContext, lookup: CaseLookup) -> None:
+    row, values, person = plan.row, plan.row.values, plan.person
+    if not lookup.follows(person, ctx.org_id):
+        row.error(
+            "unit",
+            _(
+                "Your organisation does not follow this person yet: import the person's consent to care (persons "
+                "layout), or the referral whose acceptance opened this case (referrals layout)."
+            ),
+        )
+    slot = (person.pk, values["unit"], values["area"])
+    clash = any((c.unit_id, c.area) == slot[1:] and c.closed_on is None for c in lookup.cases.get(person.pk, [])) or (
+        slot in lookup.opening
+    )
+    if clash:
+        row.error(
+            "unit",
+            _(
+                "The person already has an open case in this unit for this area: close it in Ponte first, or check "
+                "the unit and the area. (A past, closed case goes in before the open one: put it first in the file.)"
+            ),
+        )
+    if row.errors:
+        plan.action = RowAction.ERROR
+        return
+    if values["status"] != CaseStatus.CLOSED:
+        lookup.opening.add(slot)
+    plan.action = RowAction.CREATE
+    plan.changes = dict(values)
+
+
+def _plan_case_changes(plan: CasePlan, case: Case, known: dict) -> None:
+    row, values = plan.row, plan.row.values
+    plan.obj = case
+    _fixed(
+        plan,
+        known,
+        {"unit": case.unit_id, "area": case.area, "opened_on": case.opened_on},
+        {"unit": case.unit.name},
+    )
+    manager = values.get("case_manager")
+    if manager and manager != case.case_manager_id and known.get("case_manager") != fingerprint(manager):
+        if case.is_open and not values.get("closed_on"):
+            plan.changes["case_manager"] = manager
+        elif case.is_open:
+            pass  # closing it: the case manager of a closed case does not matter any more
+        else:
+            row.error("case_manager", _("A closed case is not reassigned: write its case manager, or empty the cell."))
+    closed = values.get("closed_on")
+    if closed and case.is_open:
+        if known.get("closed_on") != fingerprint(closed):
+            plan.changes.update(
+                {k: values.get(k) for k in ("closed_on", "closing_reason", "closing_note") if values.get(k)}
+            )
+    elif not closed and not case.is_open:
+        if known.get("status") != fingerprint(CaseStatus.OPEN):
+            row.error(
+                "closed_on",
+                _("The case is closed in Ponte since %(date)s: an import does not reopen it. Write that date.")
+                % {"date": case.closed_on.strftime("%d/%m/%Y")},
+            )
+    elif closed and not case.is_open:
+        for name in ("closed_on", "closing_reason"):
+            if values.get(name) != getattr(case, name) and known.get(name) != fingerprint(values.get(name)):
+                row.error(name, _("The case is closed in Ponte with another date or reason: write what Ponte has."))
+    if row.errors:
+        plan.action = RowAction.ERROR
+    else:
+        plan.action = RowAction.UPDATE if plan.changes else RowAction.UNCHANGED
+
+
+def apply_case(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lookup: CaseLookup) -> None:
+    """Write a planned row of the cases layout through cases.services."""
+    values = plan.row.values
+    manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
+    case = plan.obj
+    if plan.action == RowAction.CREATE:
+        case = case_services.case_open(
+            actor=actor,
+            person=plan.person,
+            unit=lookup.units[values["unit"]],
+            area=values["area"],
+            case_manager=manager,
+            opened_on=values["opened_on"],
+        )
+    elif plan.action == RowAction.UPDATE and "case_manager" in plan.changes:
+        case = case_services.case_assign(actor=actor, case=case, case_manager=manager)
+    if values.get("closed_on") and case.is_open and (plan.action == RowAction.CREATE or "closed_on" in plan.changes):
+        case = case_services.case_close(
+            actor=actor,
+            case=case,
+            closed_on=values["closed_on"],
+            closing_reason=values["closing_reason"],
+            closing_note=values.get("closing_note") or "",
+        )
+    plan.obj = case
+    _save_key(plan, Entity.CASES, organisation, run, case.pk, lookup)
+
+
+def _save_key(plan: CasePlan, entity: str, organisation, run, object_id: int, lookup: "CaseLookup") -> None:
+    row = plan.row
+    prints = dict(plan.source_key.fingerprints) if plan.source_key else {}
+    prints.update({name: fingerprint(value) for name, value in row.values.items()})
+    if plan.source_key is None:
+        # Saved with the others at the end of the batch (services.import_commit).
+        plan.source_key = SourceKey(
+            organisation=organisation,
+            entity=entity,
+            source_system=row.source_system,
+            source_id=row.source_id,
+            person=plan.person,
+            object_id=object_id,
+            fingerprints=prints,
+            last_run=run,
+        )
+        lookup.new_keys.append(plan.source_key)
+    elif plan.source_key.fingerprints != prints or plan.source_key.object_id != object_id:
+        plan.source_key.fingerprints = prints
+        plan.source_key.object_id = object_id
+        plan.source_key.person = plan.person
+        plan.source_key.last_run = run
+        plan.source_key.save(update_fields=["fingerprints", "object_id", "person", "last_run", "updated_at"])
+
+
+# ---------------------------------------------------------------------------------------------- referrals
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    """A date of the old files as a moment: noon, local time (the old systems kept no time of day)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+def _consent_on(lookup: CaseLookup, person: Person, from_org: int, to_org: int, day: datetime.date) -> Consent | None:
+    """cases.services._consent_for_referral on the day the referral was sent, not today."""
+    purpose = ConsentPurpose.CARE if from_org == to_org else ConsentPurpose.SHARING
+    return next(
+        (
+            c
+            for c in lookup.consents.get(person.pk, [])
+            if c.purpose == purpose and c.organisation_id == to_org and c.is_active(day)
+        ),
+        None,
+    )
+
+
+def plan_referral(actor, ctx: CaseContext, row: CaseRow, lookup: CaseLookup) -> CasePlan:
+    """Decide what a row of the referrals layout does, reading Ponte but writing nothing."""
+    plan = CasePlan(row=row)
+    if row.errors:
+        plan.action = RowAction.ERROR
+        return plan
+    person = _person(plan, lookup)
+    if person is None:
+        plan.action = RowAction.ERROR
+        return plan
+    plan.person = person
+    values = row.values
+    from_unit, to_unit = lookup.units[values["from_unit"]], lookup.units[values["to_unit"]]
+    from_org, to_org = from_unit.organisation_id, to_unit.organisation_id
+    if ctx.org_id not in (from_org, to_org):
+        row.error(
+            "from_unit",
+            _(
+                "A referral is imported by the organisation that sent it or by the one that received it: one of the "
+                "two units must be of your organisation."
+            ),
+        )
+        plan.action = RowAction.ERROR
+        return plan
+    key = lookup.keys.get((row.source_system, row.source_id))
+    plan.source_key = key
+    referral = lookup.objects.get(key.object_id) if key is not None else None
+    if referral is None:
+        referral = next(
+            (
+                r
+                for r in lookup.referrals.get(person.pk, [])
+                if (r.from_unit_id, r.to_unit_id, r.area, timezone.localtime(r.sent_at).date())
+                == (values["from_unit"], values["to_unit"], values["area"], values["sent_on"])
+            ),
+            None,
+        )
+    status = values["status"]
+
+    def check_who() -> None:
+        """The decision is the receiver's, the withdrawal the sender's (as in cases.services)."""
+        if status in (ReferralStatus.ACCEPTED, ReferralStatus.REJECTED) and ctx.org_id != to_org:
+            row.error(
+                "status",
+                _(
+                    "Only the receiving organisation imports its decision on a referral: import this referral as "
+                    "sent, or leave it to %(org)s."
+                )
+                % {"org": to_unit.organisation},
+            )
+        if status == ReferralStatus.WITHDRAWN and ctx.org_id != from_org:
+            row.error("status", _("Only the sending organisation imports the withdrawal of a referral."))
+
+    if referral is not None:
+        known = key.fingerprints if key else {}
+        plan.obj = referral
+        current = {
+            "from_unit": referral.from_unit_id,
+            "to_unit": referral.to_unit_id,
+            "area": referral.area,
+            "sent_on": timezone.localtime(referral.sent_at).date(),
+        }
+        _fixed(plan, known, current, {"from_unit": referral.from_unit.name, "to_unit": referral.to_unit.name})
+        if status != referral.status and known.get("status") != fingerprint(status):
+            if referral.status != ReferralStatus.SENT:
+                row.error(
+                    "status",
+                    _("The referral is %(status)s in Ponte: an import does not change a decided referral.")
+                    % {"status": referral.get_status_display()},
+                )
+            else:
+                check_who()
+                plan.consent = referral.consent
+                plan.changes["status"] = status
+                _plan_decision(plan, ctx, lookup)
+        if row.errors:
+            plan.action = RowAction.ERROR
+        else:
+            plan.action = RowAction.UPDATE if plan.changes else RowAction.UNCHANGED
+        return plan
+    check_who()
+    if ctx.org_id == from_org and person.pk not in lookup.changeable:
+        row.error("fiscal_code", _("Your organisation does not treat this person: it cannot have referred them."))
+    consent = _consent_on(lookup, person, from_org, to_org, values["sent_on"])
+    if consent is None:
+        if from_org == to_org:
+            message = _("The person had not consented to care by %(org)s on %(date)s: import that consent first.")
+        else:
+            message = _(
+                "The person had not consented to share their record with %(org)s on %(date)s: import that consent "
+                "first (consent_sharing_… columns of the persons layout), or check the date."
+            )
+        row.error("sent_on", message % {"org": to_unit.organisation, "date": values["sent_on"].strftime("%d/%m/%Y")})
+    plan.consent = consent
+    if status == ReferralStatus.SENT:
+        if consent is not None and not consent.is_active(ctx.today):
+            row.error("status", _("The consent this referral rests on was withdrawn: it cannot be waiting now."))
+        waiting = any(
+            (r.to_unit_id, r.area, r.status) == (values["to_unit"], values["area"], ReferralStatus.SENT)
+            for r in lookup.referrals.get(person.pk, [])
+        )
+        if waiting:
+            row.error("to_unit", _("A referral of this person to this unit is already waiting."))
+    _plan_decision(plan, ctx, lookup)
+    if row.errors:
+        plan.action = RowAction.ERROR
+    else:
+        plan.action = RowAction.CREATE
+        plan.changes = dict(values)
+    return plan
+
+
+def _plan_decision(plan: CasePlan, ctx: CaseContext, lookup: CaseLookup) -> None:
+    """For an accepted referral, the case it opened: one already in Ponte, or a new one."""
+    row, values, person = plan.row, plan.row.values, plan.person
+    if values["status"] != ReferralStatus.ACCEPTED or plan.consent is None or row.errors:
+        return
+    if not plan.consent.is_active(values["decided_on"]):
+        row.error("decided_on", _("The person withdrew the consent before this date: it could not be accepted."))
+        return
+    linked = {r.case_id for r in lookup.referrals.get(person.pk, []) if r.case_id}
+    candidates = [
+        c
+        for c in lookup.cases.get(person.pk, [])
+        if (c.unit_id, c.area) == (values["to_unit"], values["area"])
+        and c.opened_on >= values["sent_on"]
+        and c.pk not in linked
+    ]
+    candidates.sort(key=lambda c: abs((c.opened_on - values["decided_on"]).days))
+    if candidates:
+        plan.case = candidates[0]
+        return
+    slot = (person.pk, values["to_unit"], values["area"])
+    if any((c.unit_id, c.area, c.closed_on) == (*slot[1:], None) for c in lookup.cases.get(person.pk, [])) or (
+        slot in lookup.opening
+    ):
+        row.error("to_unit", _("The person already has an open case in this unit for this area, opened earlier."))
+        return
+    lookup.opening.add(slot)
+
+
+def apply_referral(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lookup: CaseLookup) -> None:
+    """Write a planned row of the referrals layout, with the dates of the file and the interface's audit events."""
+    values = plan.row.values
+    referral = plan.obj
+    if plan.action == RowAction.CREATE:
+        from_unit, to_unit = lookup.units[values["from_unit"]], lookup.units[values["to_unit"]]
+        referral = Referral(
+            person=plan.person,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            from_organisation_id=from_unit.organisation_id,
+            to_organisation_id=to_unit.organisation_id,
+            area=values["area"],
+            reason=values["reason"],
+            consent=plan.consent,
+            sent_at=_moment(values["sent_on"]),
+            sent_by=actor,
+        )
+        referral.full_clean(exclude=["consent", "sent_by", "person", "case"])
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_SEND,
+            obj=referral,
+            person=plan.person,
+            organisation=from_unit.organisation,
+            detail={"to_unit": to_unit.pk, "area": referral.area, "consent": plan.consent.pk, "imported": run.pk,
+                    "sent_on": values["sent_on"].isoformat()},
+        )  # fmt: skip
+    if plan.action == RowAction.CREATE or "status" in plan.changes:
+        _decide(actor, plan, referral, run, lookup)
+    plan.obj = referral
+    _save_key(plan, Entity.REFERRALS, organisation, run, referral.pk, lookup)
+
+
+def _decide(actor, plan: CasePlan, referral: Referral, run, lookup: CaseLookup) -> None:
+    values = plan.row.values
+    status = values["status"]
+    if status == ReferralStatus.SENT:
+        return
+    if not Referral.objects.select_for_update().filter(pk=referral.pk, status=ReferralStatus.SENT).exists():
+        raise ValidationError(_("This referral is no longer waiting."))
+    detail = {"imported": run.pk}
+    if status == ReferralStatus.ACCEPTED:
+        case = plan.case
+        if case is None:
+            manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
+            # The write of referral_accept: same checks on the case, opened on the day of the decision.
+            case = case_services._open_case(
+                actor=actor,
+                person=plan.person,
+                unit=referral.to_unit,
+                area=referral.area,
+                case_manager=manager,
+                opened_on=values["decided_on"],
+                detail={"referral": referral.pk, "imported": run.pk},
+            )
+        referral.case = case
+        referral.decided_at, referral.decided_by = _moment(values["decided_on"]), actor
+        action, detail["case"] = Action.REFERRAL_ACCEPT, case.pk
+    elif status == ReferralStatus.REJECTED:
+        referral.rejection_reason = values["rejection_reason"]
+        referral.decided_at, referral.decided_by = _moment(values["decided_on"]), actor
+        action = Action.REFERRAL_REJECT
+    else:
+        referral.withdrawn_at = _moment(values["withdrawn_on"])
+        action = Action.REFERRAL_WITHDRAW
+    referral.status = status
+    referral.save()
+    audit_log(actor=actor, action=action, obj=referral, person=plan.person, detail=detail)
+
+
+# ---------------------------------------------------------------------------------------------- both
+
+
+def service_errors(row: CaseRow, exc: Exception) -> None:
+    """A service's refusal as row errors, on the column of the field it names."""
+    if isinstance(exc, PermissionDenied):
+        row.error("fiscal_code", _("Your organisation may not work on this person's record."))
+        return
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                row.error("" if name == "__all__" else name, " ".join(error.messages))
+    else:
+        for message in exc.messages:
+            row.error("", message)
