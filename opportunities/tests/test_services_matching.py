@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.choices import Action
 from audit.models import AuditEvent
@@ -15,6 +15,13 @@ from opportunities.models import Opportunity, Proposal, WorkProfile
 from opportunities.tests.conftest import give_company_consent, make_opportunity
 
 TODAY = timezone.localdate
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests match the services' messages in English (Italian is checked by the translation tests)."""
+    with translation.override("en"):
+        yield
 
 
 # ---------------------------------------------------------------------------------------------- opportunities

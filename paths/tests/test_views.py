@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.choices import Action
 from audit.models import AuditEvent
@@ -441,7 +441,8 @@ def test_row_errors_cover_length_and_pattern():
         "profession": "educator",
         "organisation_code": "X",
     }
-    errors = flow.row_errors(row)
+    with translation.override("en"):
+        errors = flow.row_errors(row)
     assert any("COD_PROGRAMMA has an invalid value" in e for e in errors)
     assert any("DURATA_MIN is longer than 3" in e for e in errors)
     assert not any("COD_PSEUDONIMO" in e for e in errors)  # optional for non-attributable rows
