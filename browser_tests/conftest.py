@@ -221,6 +221,7 @@ def ponte_server(tmp_path_factory) -> PonteServer:
             _manage(["seed_demo", "--persons", str(SEED_PERSONS), "--force"], env=env, log=log, timeout=SEED_TIMEOUT)
             # As `make run` does: the programmes name the demo organisations, so they come after seed_demo.
             _manage(["load_programmes"], env=env, log=log, timeout=SEED_TIMEOUT)
+            _manage(["load_vocabulary"], env=env, log=log, timeout=SEED_TIMEOUT)
             port = _free_port()
             base_url = f"http://127.0.0.1:{port}"
             log.write(f"\n$ manage.py runserver 127.0.0.1:{port} --noreload --insecure\n".encode())

@@ -63,6 +63,8 @@ def test_person_detail(page):
         "/paths/activities/",
         "/paths/activities/report/",
         "/paths/groups/",
+        "/plans/vocabulary/",
+        "/plans/vocabulary/?q=abitare",
     ],
     ids=lambda p: p.strip("/").replace("/", "-"),
 )

@@ -1,4 +1,5 @@
-"""URLs of the plans pages: a person's plans and evaluations, a plan version and its editing, evaluations."""
+"""URLs of the plans pages: a person's plans and evaluations, a plan version and its editing, evaluations, and
+the shared vocabulary of focus areas."""
 
 from django.urls import path
 
@@ -6,6 +7,8 @@ from plans import views
 
 app_name = "plans"
 urlpatterns = [
+    path("vocabulary/", views.vocabulary, name="vocabulary"),
+    path("vocabulary/<slug:slug>/", views.vocabulary_term, name="vocabulary_term"),
     path("person/<int:person_pk>/", views.person_plans, name="person"),
     path("person/<int:person_pk>/evaluations/new/", views.evaluation_start, name="evaluation_start"),
     path("<int:pk>/", views.plan_detail, name="detail"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,7 +27,8 @@ from core.forms import add_service_errors
 from core.htmx import render_page
 from people.models import Person
 from plans import selectors, services, snapshots
-from plans.choices import EvaluationStatus, PlanStatus
+from plans import vocabulary as vocabulary_search
+from plans.choices import EvaluationStatus, GoalArea, PlanStatus
 from plans.forms import (
     ActionForm,
     ConfirmForm,
@@ -39,7 +41,7 @@ from plans.forms import (
     ReviewDateForm,
     ReviewRecordForm,
 )
-from plans.models import Evaluation, Goal, Plan, PlanAction, Resource, Review
+from plans.models import Evaluation, Goal, Plan, PlanAction, Resource, Review, Term
 from plans.permissions import (
     can_approve_plan,
     can_change_evaluation,
@@ -737,3 +739,61 @@ def evaluation_propose(request, pk: int):
         return redirect("plans:evaluation", pk=evaluation.pk)
     messages.success(request, _("The plan proposal was drafted from the evaluation."))
     return redirect("plans:detail", pk=plan.pk)
+
+
+# ------------------------------------------------------------------------------------------- shared vocabulary
+
+
+def _vocabulary_lang() -> str:
+    return "en" if (get_language() or "it").startswith("en") else "it"
+
+
+@login_required
+@require_GET
+def vocabulary(request):
+    """The shared vocabulary of focus areas (seed 004): search over names, synonyms and definitions in either
+    language, or every term listed by area. Not person data: anyone signed in reads it, nothing is audited."""
+    query = request.GET.get("q", "").strip()[:200]
+    terms = list(Term.objects.all())
+    lang = _vocabulary_lang()
+    terms.sort(key=lambda term: vocabulary_search.fold(term.name_en if lang == "en" else term.name_it))
+    results = vocabulary_search.search(terms, query) if query else None
+    sections = []
+    if results is None:
+        labels = dict(GoalArea.choices)
+        for area in [*GoalArea.values, ""]:
+            in_area = [term for term in terms if term.area == area]
+            if in_area:
+                sections.append(
+                    {"area": area or "other", "label": labels.get(area, _("Across areas")), "terms": in_area}
+                )
+    return render_page(
+        request,
+        "plans/vocabulary.html",
+        {"query": query, "results": results, "sections": sections, "lang": lang, "total": len(terms)},
+    )
+
+
+@login_required
+@require_GET
+def vocabulary_term(request, slug: str):
+    """A term: definitions, synonyms in social and in health language, how many plan goals use it (a count over
+    all plans, no person data) and links only to the goals of plans the user may see."""
+    term = Term.objects.filter(slug=slug).first()
+    if term is None:
+        raise Http404
+    visible_goals = (
+        Goal.objects.filter(term=term, plan__in=Plan.objects.restrict(request.user, "view"))
+        .select_related("plan")
+        .order_by("-plan__number", "pk")
+    )
+    return render_page(
+        request,
+        "plans/vocabulary_term.html",
+        {
+            "term": term,
+            "lang": _vocabulary_lang(),
+            "goal_count": term.goals.count(),
+            "visible_goals": visible_goals,
+        },
+    )
