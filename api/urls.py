@@ -8,6 +8,7 @@ from api.assessments import AssessmentViewSet, InstrumentViewSet
 from api.auth import TokenObtainView
 from api.base import UnknownPathView
 from api.cases import CaseViewSet, ReferralViewSet
+from api.opportunities import EmployerViewSet, OpportunityViewSet
 from api.organisations import OrganisationViewSet, UnitViewSet
 from api.persons import ConsentViewSet, PersonViewSet
 from api.plans import EvaluationViewSet, PlanViewSet
@@ -25,6 +26,8 @@ router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.choices.PlanStatus",
         "EvaluationStatusEnum": "plans.choices.EvaluationStatus",
         "GoalAreaEnum": "plans.choices.GoalArea",
+        "MunicipioEnum": "people.choices.Municipio",
     },
 }
 
