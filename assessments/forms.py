@@ -5,22 +5,18 @@ half-filled. Repeating groups have a fixed number of rows (filled rows plus empt
 """
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import ItemType
 from assessments.definitions import iter_items, label
 from core.forms import PonteFormMixin, date_input
+from core.i18n import current_language
 
 EMPTY_ROWS = 2
 
 
 def field_name(item_id: str) -> str:
     return f"i_{item_id}"
-
-
-def _lang() -> str:
-    return (get_language() or "it")[:2]
 
 
 def _field_for(item: dict, lang: str) -> forms.Field:
@@ -52,7 +48,7 @@ class AssessmentForm(PonteFormMixin, forms.Form):
         self.item_ids = frozenset(item_ids)
         answers = answers or {}
         data = args[0] if args else kwargs.get("data")
-        lang = _lang()
+        lang = current_language()
         super().__init__(*args, **kwargs)
         self.sections = []
         self.groups: dict[str, tuple[dict, int]] = {}

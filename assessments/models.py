@@ -3,18 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_for
 from assessments.choices import AssessmentStatus
 from assessments.definitions import label
+from core.i18n import current_language
 from core.models import TimeStampedModel
 from core.querysets import CHANGE, RestrictedQuerySet
-
-
-def _lang() -> str:
-    return (get_language() or "it")[:2]
 
 
 class Instrument(TimeStampedModel):
@@ -35,7 +31,7 @@ class Instrument(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return self.title_en if _lang() == "en" else self.title_it
+        return self.title_en if current_language() == "en" else self.title_it
 
 
 class InstrumentVersion(models.Model):
@@ -63,7 +59,7 @@ class InstrumentVersion(models.Model):
 
     @property
     def title(self) -> str:
-        return label(self.definition.get("title"), _lang())
+        return label(self.definition.get("title"), current_language())
 
     @property
     def fill_roles(self) -> list[str]:
@@ -163,7 +159,7 @@ class Assessment(TimeStampedModel):
     def band_label(self) -> str:
         for band in self.definition["scoring"].get("bands", []):
             if band["code"] == self.band:
-                return label(band["label"], _lang())
+                return label(band["label"], current_language())
         return ""
 
 

@@ -12,7 +12,7 @@ from accounts.access import access_for
 from accounts.choices import PERSON_WRITE_ROLES
 from assessments.models import Assessment, InstrumentVersion
 from people.models import Person
-from people.permissions import can_view_clinical, can_view_person, treating_org_ids
+from people.permissions import can_view_clinical, can_view_person, treating_org_ids, treats
 
 
 def can_view_assessments_of(user, person: Person) -> bool:
@@ -73,5 +73,4 @@ def can_view_assessments_on_record(user, person: Person, cases) -> bool:
     """can_view_assessments_of for the record page, which has already checked the person is visible and
     loaded all the person's cases (people.permissions.PersonAccess.cases): no further query.
     """
-    treating = {person.registered_by_id} | {case.organisation_id for case in cases}
-    return bool(treating & access_for(user).person_org_ids)
+    return treats(user, person, cases)

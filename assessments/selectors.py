@@ -2,15 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
-
 from assessments.choices import AssessmentStatus
 from assessments.definitions import clinical_domain_ids, clinical_item_ids, label
 from assessments.models import Assessment, Instrument, InstrumentVersion
-
-
-def _lang() -> str:
-    return (get_language() or "it")[:2]
+from core.i18n import current_language
 
 
 def assessments_of(user, person):
@@ -60,7 +55,7 @@ class ScoreView:
 def score_view(assessment: Assessment, *, clinical: bool) -> ScoreView:
     """Domain scores (clinical domains only for clinical readers), total and band, labelled in the language."""
     definition = assessment.definition
-    lang = _lang()
+    lang = current_language()
     hidden = set() if clinical else clinical_domain_ids(definition)
     domains = []
     for domain in definition["scoring"]["domains"]:
@@ -87,7 +82,7 @@ def score_view(assessment: Assessment, *, clinical: bool) -> ScoreView:
 def visible_answers(assessment: Assessment, *, clinical: bool) -> list[dict]:
     """Sections with their items and the answers displayed, clinical items only for clinical readers."""
     definition = assessment.definition
-    lang = _lang()
+    lang = current_language()
     hidden = set() if clinical else clinical_item_ids(definition)
     out = []
     for section in definition["sections"]:

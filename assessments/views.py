@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -32,11 +31,8 @@ from audit.services import audit_log
 from audit.shortcuts import get_restricted_or_404
 from core.exceptions import StaleObjectError
 from core.htmx import render_page
+from core.i18n import current_language
 from people.models import Person
-
-
-def _lang() -> str:
-    return (get_language() or "it")[:2]
 
 
 def _assessment_queryset():
@@ -59,7 +55,7 @@ def _person_or_404(user, pk: int) -> Person:
 @require_GET
 def catalogue(request):
     """The instruments with their versions, sources, licences and who may fill them in (no person data)."""
-    lang = _lang()
+    lang = current_language()
     instruments = []
     for instrument in selectors.catalogue():
         versions = sorted(instrument.versions.all(), key=lambda v: -v.number)
@@ -121,7 +117,7 @@ def person_assessments(request, person_pk: int):
             return redirect("assessments:fill", pk=assessment.pk)
     assessments = list(selectors.assessments_of(request.user, person))
     groups = selectors.history(assessments, clinical=clinical)
-    lang = _lang()
+    lang = current_language()
     for group in groups:
         bands = group["series"][-1].definition["scoring"].get("bands", []) if group["series"] else []
         group["chart"] = line_chart(group["series"], bands=bands, lang=lang)
@@ -164,7 +160,7 @@ def assessment_detail(request, pk: int):
         "title": assessment.instrument_version.title,
         "scores": selectors.score_view(assessment, clinical=clinical),
         "sections": selectors.visible_answers(assessment, clinical=clinical),
-        "notice": label(assessment.definition.get("notice"), _lang()),
+        "notice": label(assessment.definition.get("notice"), current_language()),
         "can_fill": can_fill_assessment(request.user, assessment),
         "others": list(others),
     }
@@ -188,7 +184,7 @@ def assessment_fhir(request, pk: int):
 
 def _stale_rows(assessment: Assessment, changed: dict) -> list[tuple[str, str, str]]:
     """What someone else changed: item label, the value it had when the user read it, its value now."""
-    lang = _lang()
+    lang = current_language()
     items = {item["id"]: item for _s, item in iter_items(assessment.definition)}
     rows = []
     for item_id, (before, now) in changed.items():
@@ -225,7 +221,7 @@ def assessment_fill(request, pk: int):
         "assessment": assessment,
         "person": person,
         "title": assessment.instrument_version.title,
-        "notice": label(assessment.definition.get("notice"), _lang()),
+        "notice": label(assessment.definition.get("notice"), current_language()),
         "hidden_clinical": bool(clinical_item_ids(assessment.definition)) and not clinical,
     }
     template = "assessments/assessment_fill.html"
@@ -306,7 +302,7 @@ def assessment_compare(request, pk: int, other_pk: int):
     if (first.assessed_on, first.pk) > (second.assessed_on, second.pk):
         first, second = second, first
     clinical = can_view_clinical_items(request.user, first.person)
-    lang = _lang()
+    lang = current_language()
     hidden = set() if clinical else clinical_item_ids(first.definition) | clinical_item_ids(second.definition)
     second_items = {item["id"]: item for _s, item in iter_items(second.definition)}
     rows, seen = [], set()

@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.translation import get_language
+from core.i18n import current_language
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "ateco2007.tsv"
 
@@ -25,7 +25,7 @@ class AtecoEntry:
     @property
     def title(self) -> str:
         """The title in the active language: Italian unless the interface is in English."""
-        return self.title_en if (get_language() or "it").startswith("en") else self.title_it
+        return self.title_en if current_language() == "en" else self.title_it
 
     def __str__(self) -> str:
         return f"{self.code} – {self.title}"

@@ -2,10 +2,9 @@
 
 import functools
 
-from django.utils.translation import get_language
-
 from assessments.definitions import label as text_in
 from assessments.definitions import load_option_list
+from core.i18n import current_language
 
 
 @functools.cache
@@ -14,10 +13,6 @@ def _groups() -> dict[str, dict]:
     found = {row["code"]: row for row in load_option_list("isco08_major")}
     found |= {row["code"]: row for row in load_option_list("isco08_sub_major")}
     return found
-
-
-def _lang() -> str:
-    return (get_language() or "it")[:2]
 
 
 def is_valid(code: str) -> bool:
@@ -33,12 +28,12 @@ def label(code: str) -> str:
     if not code:
         return ""
     row = _groups().get(code) or _groups().get(code[:2])
-    return f"{code} – {text_in(row['label'], _lang())}" if row else code
+    return f"{code} – {text_in(row['label'], current_language())}" if row else code
 
 
 def sub_major_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Sub-major groups grouped by major group, labels in the active language (call at request time)."""
-    lang = _lang()
+    lang = current_language()
     majors = {row["code"]: text_in(row["label"], lang) for row in load_option_list("isco08_major")}
     grouped: dict[str, list[tuple[str, str]]] = {}
     for row in load_option_list("isco08_sub_major"):

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.i18n import current_language
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "skills.yaml"
 MIN_LEVEL, MAX_LEVEL = 1, 5
@@ -41,7 +42,7 @@ class Skill:
 
     @property
     def label(self) -> str:
-        return self.label_en if (get_language() or "it").startswith("en") else self.label_it
+        return self.label_en if current_language() == "en" else self.label_it
 
     @property
     def is_transversal(self) -> bool:

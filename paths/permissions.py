@@ -16,7 +16,7 @@ from accounts.choices import PERSON_WRITE_ROLES, Role, UnitKind
 from accounts.models import Unit
 from paths.models import Enrolment, Path, TrainingGroup
 from people.models import Person
-from people.permissions import treating_org_ids
+from people.permissions import treating_org_ids, treats
 
 
 def can_view_paths_of(user, person: Person) -> bool:
@@ -26,8 +26,7 @@ def can_view_paths_of(user, person: Person) -> bool:
 
 def can_view_paths_on_record(user, person: Person, cases) -> bool:
     """can_view_paths_of for the record page, which has loaded the person's cases already: no query."""
-    treating = {person.registered_by_id} | {case.organisation_id for case in cases}
-    return bool(treating & access_for(user).person_org_ids)
+    return treats(user, person, cases)
 
 
 def can_plan_path(user, person: Person) -> bool:

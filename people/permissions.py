@@ -82,6 +82,14 @@ def person_access(user, person: Person) -> PersonAccess:
     )
 
 
+def treats(user, person: Person, cases) -> bool:
+    """Whether one of the user's organisations registered the person or holds (or held) one of `cases`, the
+    person's cases already loaded (PersonAccess.cases on the record page): no query.
+    """
+    holding = {person.registered_by_id} | {case.organisation_id for case in cases}
+    return bool(holding & access_for(user).person_org_ids)
+
+
 def visible_sections(user, person: Person) -> frozenset[str]:
     """The sections of the record `user` sees (see person_access)."""
     return person_access(user, person).sections

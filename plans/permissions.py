@@ -11,7 +11,7 @@ See docs/adr/0010-plans-access-and-versions.md. In short:
 
 from accounts.access import access_for
 from people.models import Person
-from people.permissions import can_change_person, can_view_person, treating_org_ids
+from people.permissions import can_change_person, can_view_person, treating_org_ids, treats
 from plans.models import Evaluation, Plan
 
 
@@ -25,8 +25,7 @@ def can_view_plans_of(user, person: Person) -> bool:
 
 def can_view_plans_on_record(user, person: Person, cases) -> bool:
     """can_view_plans_of for the record page, which already loaded the person's cases: no query."""
-    treating = {person.registered_by_id} | {case.organisation_id for case in cases}
-    return bool(treating & access_for(user).person_org_ids)
+    return treats(user, person, cases)
 
 
 def can_view_plan(user, plan: Plan) -> bool:

@@ -14,7 +14,6 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,6 +24,7 @@ from audit.shortcuts import get_restricted_or_404
 from core.exceptions import StaleObjectError
 from core.forms import add_service_errors
 from core.htmx import render_page
+from core.i18n import current_language
 from people.models import Person
 from plans import selectors, services, snapshots
 from plans import vocabulary as vocabulary_search
@@ -744,10 +744,6 @@ def evaluation_propose(request, pk: int):
 # ------------------------------------------------------------------------------------------- shared vocabulary
 
 
-def _vocabulary_lang() -> str:
-    return "en" if (get_language() or "it").startswith("en") else "it"
-
-
 @login_required
 @require_GET
 def vocabulary(request):
@@ -755,7 +751,7 @@ def vocabulary(request):
     language, or every term listed by area. Not person data: anyone signed in reads it, nothing is audited."""
     query = request.GET.get("q", "").strip()[:200]
     terms = list(Term.objects.all())
-    lang = _vocabulary_lang()
+    lang = current_language()
     terms.sort(key=lambda term: vocabulary_search.fold(term.name_en if lang == "en" else term.name_it))
     results = vocabulary_search.search(terms, query) if query else None
     sections = []
@@ -792,7 +788,7 @@ def vocabulary_term(request, slug: str):
         "plans/vocabulary_term.html",
         {
             "term": term,
-            "lang": _vocabulary_lang(),
+            "lang": current_language(),
             "goal_count": term.goals.count(),
             "visible_goals": visible_goals,
         },

@@ -7,10 +7,10 @@ Programme documents are public plans, not person data: every user who sees perso
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_for
+from core.i18n import current_language
 from core.models import TimeStampedModel
 from core.querysets import CHANGE, RestrictedQuerySet
 from programmes.choices import Direction, MilestoneStatus, Unit
@@ -59,7 +59,7 @@ class Programme(TimeStampedModel):
 
     @property
     def display_title(self) -> str:
-        if (get_language() or "it")[:2] == "en" and self.title_en:
+        if current_language() == "en" and self.title_en:
             return self.title_en
         return self.title
 
