@@ -412,7 +412,9 @@ def main() -> int:
     env = child_env(database_url, secrets.token_urlsafe(48))
     print(f"bench database: {vendor} ({database_url.rsplit('@', 1)[-1]})", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
-    seed_seconds = manage(env, "seed_demo", "--persons", str(args.persons), "--seed", str(args.seed), "--force")
+    seed_seconds = manage(
+        env, "seed_demo", "--persons", str(args.persons), "--seed", str(args.seed), "--force", "--registry-only"
+    )
     setup_django(env)
     from django.conf import settings
     from django.db import connection

@@ -131,6 +131,14 @@ def test_employers_and_assessments_come_with_the_demo():
     assert (EmployerProfile.objects.count(), Assessment.objects.count()) == (employers, assessments)
 
 
+def test_registry_only_makes_persons_and_nothing_of_the_other_apps():
+    seed(persons=50, registry_only=True)
+    from opportunities.models import EmployerProfile
+
+    assert Person.objects.count() == 50 and Case.objects.exists()
+    assert not EmployerProfile.objects.exists() and not Assessment.objects.exists()
+
+
 def test_diagnosis_groups_follow_seed_000():
     seed(persons=1000)
     shares = Counter(Person.objects.values_list("diagnosis_group", flat=True))
