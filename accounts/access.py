@@ -13,6 +13,8 @@ class Access:
     memberships: tuple[tuple[int, int, str], ...] = field(default_factory=tuple)
     # (organisation id, name) of the memberships' organisations: audit events carry the name.
     org_names: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    # (unit id, unit kind) of the memberships' units: permissions that depend on the kind of unit ask no query.
+    unit_kinds: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
     def org_ids(self, roles=None) -> frozenset[int]:
         """Organisations where the user holds one of `roles` (any role when None)."""
@@ -76,12 +78,13 @@ def access_for(user) -> Access:
         rows = list(
             user.memberships.filter(is_active=True, unit__is_active=True, unit__organisation__is_active=True)
             .order_by("pk")
-            .values_list("unit__organisation_id", "unit_id", "role", "unit__organisation__name")
+            .values_list("unit__organisation_id", "unit_id", "role", "unit__organisation__name", "unit__kind")
         )
         access = Access(
             user_id=user.pk,
-            memberships=tuple((org, unit, role) for org, unit, role, _name in rows),
-            org_names=tuple(dict.fromkeys((org, name) for org, _unit, _role, name in rows)),
+            memberships=tuple((org, unit, role) for org, unit, role, _name, _kind in rows),
+            org_names=tuple(dict.fromkeys((org, name) for org, _unit, _role, name, _kind in rows)),
+            unit_kinds=tuple(dict.fromkeys((unit, kind) for _org, unit, _role, _name, kind in rows)),
         )
     user._ponte_access = access
     return access

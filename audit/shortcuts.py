@@ -20,13 +20,18 @@ def get_restricted_or_404(model, user, action: str, *, queryset=None, **lookup):
             raise Http404 from exc
         hidden = model._default_manager.filter(**lookup).first()
         if hidden is not None:
-            person = hidden if model.__name__ == "Person" else getattr(hidden, "person", None)
-            audit_log(
-                actor=user,
-                action=Action.ACCESS_DENIED,
-                obj=hidden,
-                person=person,
-                outcome=Outcome.DENIED,
-                detail={"requested": action},
-            )
+            audit_denied(user, hidden, action)
         raise Http404 from exc
+
+
+def audit_denied(user, hidden, action: str) -> None:
+    """Record that `user` asked for `hidden`, a row out of their reach for `action` (the answer is a 404)."""
+    person = hidden if type(hidden).__name__ == "Person" else getattr(hidden, "person", None)
+    audit_log(
+        actor=user,
+        action=Action.ACCESS_DENIED,
+        obj=hidden,
+        person=person,
+        outcome=Outcome.DENIED,
+        detail={"requested": action},
+    )

@@ -10,28 +10,14 @@ Employer data are not health data; the rule and its reasons are in docs/employer
 
 from accounts.access import access_for
 from accounts.choices import Role
-from accounts.models import Unit
 from opportunities.choices import SCOUTING_ROLES, SCOUTING_UNIT_KINDS
 
 
 def _scouting_memberships(user) -> tuple[tuple[int, int, str], ...]:
-    """The user's (organisation, unit, role) in job-inclusion units with a scouting role; cached per request."""
-    cached = getattr(user, "_ponte_scouting", None)
-    if cached is not None:
-        return cached
+    """The user's (organisation, unit, role) in job-inclusion units with a scouting role (no query)."""
     access = access_for(user)
-    candidates = [m for m in access.memberships if m[2] in SCOUTING_ROLES]
-    found: tuple = ()
-    if candidates:
-        units = set(
-            Unit.objects.filter(pk__in={m[1] for m in candidates}, kind__in=SCOUTING_UNIT_KINDS).values_list(
-                "pk", flat=True
-            )
-        )
-        found = tuple(m for m in candidates if m[1] in units)
-    if getattr(user, "is_authenticated", False):
-        user._ponte_scouting = found
-    return found
+    kinds = dict(access.unit_kinds)
+    return tuple(m for m in access.memberships if m[2] in SCOUTING_ROLES and kinds.get(m[1]) in SCOUTING_UNIT_KINDS)
 
 
 def scouting_org_ids(user) -> frozenset[int]:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.access import access_for
 from accounts.choices import AUDIT_VIEW_ROLES
@@ -36,15 +37,21 @@ class PersonAccess:
     cases: tuple = ()
     # One of the user's organisations registered the person or holds (or held) a case of theirs.
     treating: bool = False
+    # Person.objects.restrict(user, "view") would return the person (see person_access).
+    visible: bool = False
 
 
-def person_access(user, person: Person) -> PersonAccess:
-    """The user's sections of the record, and whether they may change it and read its access log.
+def person_access(user, person: Person, *, consents=None) -> PersonAccess:
+    """The user's sections of the record, and whether they may see it at all, change it and read its access log.
 
     The same rule as Person.objects.restrict(): the treating team (registration or a case, open or closed)
     sees every section but the clinical one; a sharing consent in force opens identity and the sections it
     names; clinical content is for clinical roles of an organisation that registered the person or holds an
-    open case; changing needs a write role there. Roles without person-level access get nothing.
+    open case; changing needs a write role there. Roles without person-level access get nothing, and a merged
+    record is seen by nobody. tests/test_access_equivalence.py checks `visible` against restrict() case by case.
+
+    `consents`, when given, are all the person's consents already loaded (the record page shows them): the rule
+    reads them instead of querying the sharing consents again. The person's cases are always read here.
     """
     from cases.models import Case
 
@@ -60,25 +67,36 @@ def person_access(user, person: Person) -> PersonAccess:
     registered = {person.registered_by_id}
     holding = registered | {case.organisation_id for case in cases}
     following = registered | {case.organisation_id for case in cases if case.closed_on is None}
+    live = person.merged_into_id is None
     sections: set[str] = set()
     if holding & orgs:
         sections |= {SECTION_IDENTITY, *ALL_SHARE_SECTIONS}
     else:  # a sharing consent can add nothing to what the treating team sees
-        shared = person.consents.filter(
-            active_consents(), purpose=ConsentPurpose.SHARING, organisation_id__in=orgs
-        ).values_list("sections", flat=True)
+        if consents is None:
+            shared = person.consents.filter(
+                active_consents(), purpose=ConsentPurpose.SHARING, organisation_id__in=orgs
+            ).values_list("sections", flat=True)
+        else:
+            today = timezone.localdate()
+            shared = [
+                consent.sections
+                for consent in consents
+                if consent.purpose == ConsentPurpose.SHARING
+                and consent.organisation_id in orgs
+                and consent.is_active(today)
+            ]
         for consent_sections in shared:
             sections.add(SECTION_IDENTITY)
             sections |= set(consent_sections or []) & ALL_SHARE_SECTIONS
     if following & access.clinical_org_ids:
         sections.add(SECTION_CLINICAL)
-    live = person.merged_into_id is None
     return PersonAccess(
         sections=frozenset(sections),
         can_change=live and bool(following & access.write_org_ids),
         can_view_log=access.is_dpo or bool(holding & access.org_ids(AUDIT_VIEW_ROLES)),
         cases=cases,
         treating=live and bool(holding & orgs),
+        visible=live and SECTION_IDENTITY in sections,
     )
 
 
