@@ -9,6 +9,12 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
     LOGOUT = "auth.logout", _("Signed out")
     TOKEN_ISSUED = "auth.token", _("API token issued")
+    MEMBERSHIP_ADD = "account.membership_add", _("Gave a user a role in a unit")
+    MEMBERSHIP_CHANGE = "account.membership_change", _("Changed a user's role in a unit")
+    MEMBERSHIP_REMOVE = "account.membership_remove", _("Removed a user's role in a unit")
+    ACCOUNT_CREATE = "account.create", _("Created a user account")
+    ACCOUNT_CHANGE = "account.change", _("Changed a user account's status or permissions")
+    ACCOUNT_DELETE = "account.delete", _("Deleted a user account")
 
     PERSON_VIEW = "person.view", _("Viewed a person's record")
     PERSON_SEARCH = "person.search", _("Searched the registry")

@@ -158,3 +158,92 @@ def test_superuser_adds_a_user(superuser, client_for):
     )
     assert response.status_code == 302
     assert User.objects.get(username="new_operator").check_password("a-Long-pass-phrase-42")
+
+
+def _user_form(user, memberships: list[dict], *, initial: int, **fields) -> dict:
+    """The admin's change form of `user` with the given membership rows (the first `initial` exist already)."""
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": "",
+        "is_active": "on",
+        "profession": user.profession,
+        "date_joined_0": "2025-01-01",
+        "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": str(initial),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, row in enumerate(memberships):
+        data.update({f"memberships-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def _events(action):
+    return list(AuditEvent.objects.filter(action=action).order_by("pk"))
+
+
+def test_membership_changes_are_audited_for_the_dpo(superuser, cast, client_for):
+    user = cast.operator_a
+    existing = user.memberships.get()
+    client = client_for(superuser)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    row = {"id": existing.pk, "user": user.pk, "unit": existing.unit_id, "role": existing.role, "is_active": "on"}
+    added = {"user": user.pk, "unit": cast.cps_a.pk, "role": "clinician", "is_active": "on"}
+    assert client.post(url, _user_form(user, [row, added], initial=1)).status_code == 302
+
+    [grant] = _events(Action.MEMBERSHIP_ADD)
+    new = user.memberships.get(unit=cast.cps_a)
+    assert (grant.actor_username, grant.object_id) == ("root", str(new.pk))
+    assert grant.detail["username"] == user.username and grant.detail["role"] == "clinician"
+    assert grant.detail["organisation_id"] == cast.org_a.pk and grant.person_id is None
+
+    # Switching the old membership off is a change; removing the new one is a removal.
+    rows = [
+        {"id": existing.pk, "user": user.pk, "unit": existing.unit_id, "role": existing.role},
+        {"id": new.pk, "user": user.pk, "unit": cast.cps_a.pk, "role": "clinician", "is_active": "on", "DELETE": "on"},
+    ]
+    assert client.post(url, _user_form(user, rows, initial=2)).status_code == 302
+    [change] = _events(Action.MEMBERSHIP_CHANGE)
+    assert change.detail["changed"] == ["is_active"] and change.detail["is_active"] is False
+    [removal] = _events(Action.MEMBERSHIP_REMOVE)
+    assert removal.detail["id"] == new.pk and removal.detail["role"] == "clinician"
+    assert not user.memberships.filter(pk=new.pk).exists()
+
+
+def test_account_status_changes_are_audited_and_a_plain_save_is_not(superuser, cast, client_for):
+    user = cast.operator_a
+    existing = user.memberships.get()
+    row = {"id": existing.pk, "user": user.pk, "unit": existing.unit_id, "role": existing.role, "is_active": "on"}
+    client = client_for(superuser)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    assert client.post(url, _user_form(user, [row], initial=1, profession="psicologa")).status_code == 302
+    assert _events(Action.ACCOUNT_CHANGE) == [] and _events(Action.MEMBERSHIP_CHANGE) == []
+
+    blocked = _user_form(user, [row], initial=1, is_staff="on")
+    del blocked["is_active"]
+    assert client.post(url, blocked).status_code == 302
+    [event] = _events(Action.ACCOUNT_CHANGE)
+    assert event.detail["changed"] == ["is_active", "is_staff"]
+    assert (event.detail["is_active"], event.detail["is_staff"]) == (False, True)
+
+
+def test_account_creation_and_deletion_are_audited(superuser, client_for):
+    client = client_for(superuser)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "nuovo.utente", "password1": "Una-password-lunga-42", "password2": "Una-password-lunga-42",
+         "usable_password": "true", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = User.objects.get(username="nuovo.utente")
+    [event] = _events(Action.ACCOUNT_CREATE)
+    assert event.object_id == str(created.pk)
+
+    assert client.post(reverse("admin:accounts_user_delete", args=[created.pk]), {"post": "yes"}).status_code == 302
+    [deleted] = _events(Action.ACCOUNT_DELETE)
+    assert deleted.detail == {"username": "nuovo.utente", "user_id": created.pk}
