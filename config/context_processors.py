@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 def _menu(user) -> dict[str, bool]:
+    from governance.permissions import can_view_governance
     from imports.permissions import can_import
     from opportunities import permissions as employers
 
@@ -17,6 +18,7 @@ def _menu(user) -> dict[str, bool]:
         "my_employer": bool(employers.referent_org_ids(user)),
         "catalogue": employers.sees_catalogue(user),
         "imports": can_import(user),
+        "governance": can_view_governance(user),
     }
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("paths/", include("paths.urls")),
     path("programmes/", include("programmes.urls")),
+    path("governance/", include("governance.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("cases.urls")),
     *home_urlpatterns,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plans",
     "paths",
     "programmes",
+    "governance",
     "api",
     "demo",
 ]

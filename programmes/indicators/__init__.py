@@ -150,4 +150,4 @@ def compute(key: str, scope: Scope) -> Result:
 
 
 # The modules register their indicators on import.
-from programmes.indicators import cohort, community, employers, paths, referrals, services  # noqa: E402, F401
+from programmes.indicators import cohort, community, employers, governance, paths, referrals, services  # noqa: E402, F401

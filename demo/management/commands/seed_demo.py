@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from demo.assessments import seed_assessments
 from demo.employers import build_employers
+from demo.governance import seed_governance
 from demo.network import build_network
 from demo.opportunities import build_candidates, build_opportunities
 from demo.paths import seed_paths
@@ -85,12 +86,14 @@ class Command(BaseCommand):
         candidates = build_candidates(rng=random.Random(seed), today=timezone.localdate())
         plans = seed_plans(rng=random.Random(seed), today=timezone.localdate())
         paths = seed_paths(rng=random.Random(seed), today=timezone.localdate())
+        governance = seed_governance(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + to_add} persons ({to_add} added); added {employers} employers, "
                 f"{opportunities} opportunities, {candidates['profiles']} work profiles, "
                 f"{candidates['proposals']} proposals, {assessments} assessments, {plans} plans and "
-                f"{paths['paths']} job-inclusion paths; "
+                f"{paths['paths']} job-inclusion paths, {governance['agreements']} agreements and "
+                f"{governance['meetings']} governance meetings; "
                 f"in {time.monotonic() - started:.1f} s. "
                 f"Demo password: the PONTE_DEMO_PASSWORD setting."
             )
