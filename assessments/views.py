@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from assessments import fhir, selectors, services
 from assessments.charts import line_chart
@@ -201,15 +203,34 @@ def _stale_rows(assessment: Assessment, changed: dict) -> list[tuple[str, str, s
     return rows
 
 
+FILL_TEMPLATE = "assessments/assessment_fill.html"
+
+
+def _fill_response(request, context: dict, *, status: int = 200, fill_status: str = ""):
+    """The fill page, or for htmx its `fill` partial (the form and the scores) with the status line out of band.
+
+    htmx swaps the 409 and 422 answers too (the page's script lets it), so a stale save or a refused one is shown
+    in place, with its messages, and the user's input kept.
+    """
+    context["fill_status"] = fill_status
+    return render_page(request, FILL_TEMPLATE, context, partial="fill", status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_fill(request, pk: int):
     """Fill in a draft: save it, or complete it (required items checked). A stale save answers 409 and keeps the
     user's input, listing the items someone else changed meanwhile.
+
+    Without JavaScript the form posts and the page redirects (save: back here; complete: to the assessment). With
+    htmx (`HX-Request`) a save answers the form's partial showing the saved state, or the validation messages
+    inline (422), or the stale save (409); a completion redirects the browser with `HX-Redirect`.
     """
     assessment = get_restricted_or_404(Assessment, request.user, "change", queryset=_assessment_queryset(), pk=pk)
     if not assessment.is_draft:
         messages.info(request, _("This assessment is completed: it can be read, not changed."))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("assessments:detail", args=[assessment.pk]))
         return redirect("assessments:detail", pk=assessment.pk)
     if not can_fill_assessment(request.user, assessment):
         raise Http404
@@ -224,20 +245,20 @@ def assessment_fill(request, pk: int):
         "notice": label(assessment.definition.get("notice"), current_language()),
         "hidden_clinical": bool(clinical_item_ids(assessment.definition)) and not clinical,
     }
-    template = "assessments/assessment_fill.html"
     if request.method != "POST":
         form = AssessmentForm(
             initial={"version": assessment.version, "assessed_on": assessment.assessed_on}, **form_kwargs
         )
         _audit_view(request.user, assessment, clinical=clinical, form=True)
         context.update(form=form, scores=selectors.score_view(assessment, clinical=clinical))
-        return render_page(request, template, context)
+        return render_page(request, FILL_TEMPLATE, context)
 
     form = AssessmentForm(request.POST, **form_kwargs)
     complete = request.POST.get("action") == "complete"
     context.update(form=form, scores=selectors.score_view(assessment, clinical=clinical))
+    refused = _("Not saved: correct the items marked below.")
     if not form.is_valid():
-        return render_page(request, template, context, status=422 if request.htmx else 200)
+        return _fill_response(request, context, status=422 if request.htmx else 200, fill_status=refused)
     try:
         saved = services.assessment_save(
             actor=request.user,
@@ -262,7 +283,8 @@ def assessment_fill(request, pk: int):
         )
         context.update(form=form, assessment=current, stale_rows=_stale_rows(current, stale.changed))
         context["scores"] = selectors.score_view(current, clinical=clinical)
-        return render_page(request, template, context, status=409)
+        fill_status = _("Not saved: someone else saved this assessment meanwhile. Check what changed and save again.")
+        return _fill_response(request, context, status=409, fill_status=fill_status)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             form.add_service_errors(
@@ -271,17 +293,27 @@ def assessment_fill(request, pk: int):
         else:
             form.add_error(None, error)
         if complete:
-            form.add_error(None, _("The assessment was not completed: answer the items marked below."))
-        return render_page(request, template, context)
+            refused = _("The assessment was not completed: answer the items marked below.")
+            form.add_error(None, refused)
+        return _fill_response(request, context, status=422 if request.htmx else 200, fill_status=refused)
     except PermissionDenied as error:
         raise Http404 from error
     if complete:
         messages.success(request, _("The assessment was completed."))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("assessments:detail", args=[saved.pk]))
         return redirect("assessments:detail", pk=saved.pk)
-    messages.success(
-        request, _("Draft saved at %(time)s.") % {"time": timezone.localtime(saved.updated_at).strftime("%H:%M")}
+    saved_status = _("Draft saved at %(time)s.") % {"time": timezone.localtime(saved.updated_at).strftime("%H:%M")}
+    if not request.htmx:
+        messages.success(request, saved_status)
+        return redirect("assessments:fill", pk=saved.pk)
+    # htmx: the form again as a fresh draft form on the saved answers and version, as the redirect would show it.
+    form = AssessmentForm(
+        initial={"version": saved.version, "assessed_on": saved.assessed_on},
+        **{**form_kwargs, "answers": saved.answers},
     )
-    return redirect("assessments:fill", pk=saved.pk)
+    context.update(form=form, assessment=saved, scores=selectors.score_view(saved, clinical=clinical), saved=True)
+    return _fill_response(request, context, fill_status=saved_status)
 
 
 # ---------------------------------------------------------------------------------------------- compare

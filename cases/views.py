@@ -41,6 +41,7 @@ from cases.selectors import (
 )
 from core.exceptions import StaleObjectError
 from core.forms import add_service_errors
+from core.home_sections import render_home_sections
 from core.htmx import render_page
 from people.choices import SECTION_IDENTITY
 from people.models import Person
@@ -95,6 +96,8 @@ def home(request):
     elif access.sees_aggregates:
         context["counts"] = network_counts()
         audit_log(actor=request.user, action=Action.AGGREGATE_VIEW, detail={"page": "home"})
+    # What other apps contribute (overdue follow-up checks, ...): ADR 0015.
+    context["sections"] = render_home_sections(request)
     return render_page(request, "cases/home.html", context)
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("outcomes/", views.outcomes, name="outcomes"),
     path("groups/", views.group_list, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),
+    path("groups/brochure.pdf", views.group_brochure_pdf, name="group_brochure_pdf"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/status/", views.group_status, name="group_status"),
     path("groups/<int:pk>/sessions/", views.session_add, name="session_add"),

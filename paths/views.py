@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from audit.shortcuts import get_restricted_or_404
 from core.exceptions import StaleObjectError
 from core.forms import add_service_errors
 from core.htmx import render_page
+from opportunities.choices import ProposalStatus
 from opportunities.models import Proposal
 from paths import flow, permissions, selectors, services
 from paths.choices import INTERNSHIP_KINDS, EventKind, PathStatus
@@ -88,12 +90,23 @@ def person_paths(request, person_pk: int, *, event_form=None, status: int = 200)
         event_form = EventForm(
             kinds=kinds, paths=Path.objects.restrict(user, "change").filter(person=person).select_related("host")
         )
+    can_plan = permissions.can_plan_path(user, person)
+    ready = []
+    if can_plan:
+        # Accepted proposals that no path has started from yet: each offers "start a path" with its details.
+        ready = list(
+            Proposal.objects.restrict(user, "view")
+            .filter(person=person, status=ProposalStatus.ACCEPTED, path__isnull=True)
+            .select_related("opportunity__employer__organisation", "opportunity__organisation")
+            .order_by("-proposed_on", "-pk")
+        )
     audit_log(actor=user, action=Action.PATH_VIEW, obj=person, detail={"page": "person_paths"})
     context = {
         "person": person,
         "paths": paths,
         "events": events,
-        "can_plan": permissions.can_plan_path(user, person),
+        "can_plan": can_plan,
+        "ready_proposals": ready,
         "event_form": event_form if kinds else None,
     }
     return render_page(request, "paths/person_paths.html", context, status=status)
@@ -471,25 +484,63 @@ def outcomes(request):
 # ---------------------------------------------------------------------------------------------- groups
 
 
-@login_required
-def group_list(request):
-    """The yearly catalogue of training and information groups."""
-    user = request.user
-    _require(permissions.can_view_groups(user))
+def _year(request) -> int:
+    """The catalogue's year from ?year=, this year when missing or not a plausible year."""
     try:
         year = int(request.GET.get("year") or _today().year)
     except ValueError:
-        year = _today().year
-    groups = list(
+        return _today().year
+    return year if 2000 <= year <= 2100 else _today().year
+
+
+def _catalogue(user, year: int) -> list[TrainingGroup]:
+    """The year's groups the user reads, by title, with conductors and sessions."""
+    return list(
         TrainingGroup.objects.restrict(user, "view")
         .filter(year=year)
         .select_related("organisation", "partner_organisation", "conductor", "co_conductor")
         .prefetch_related("sessions")
         .order_by("title")
     )
+
+
+@login_required
+def group_list(request):
+    """The yearly catalogue of training and information groups."""
+    user = request.user
+    _require(permissions.can_view_groups(user))
+    year = _year(request)
+    groups = _catalogue(user, year)
     context = {"groups": groups, "year": year, "can_plan": permissions.can_plan_group(user)}
     template = "paths/group_brochure.html" if request.GET.get("print") == "1" else "paths/group_list.html"
     return render_page(request, template, context)
+
+
+@login_required
+def group_brochure_pdf(request):
+    """The yearly catalogue of groups with their sessions as a PDF brochure (WeasyPrint, imported here so that the
+    rest of Ponte runs without it; without it the printable page `?print=1` remains).
+    """
+    user = request.user
+    _require(permissions.can_view_groups(user))
+    year = _year(request)
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):
+        return HttpResponse(
+            _(
+                "PDF printing is not installed on this server (WeasyPrint and its Pango library). "
+                "Ask the administrator."
+            ),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    context = {"groups": _catalogue(user, year), "year": year, "printed_at": timezone.localtime()}
+    html = render_to_string("paths/group_brochure_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="gruppi-{year}.pdf"'
+    return response
 
 
 @login_required
