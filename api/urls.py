@@ -8,10 +8,21 @@ from api.assessments import AssessmentViewSet, InstrumentViewSet
 from api.auth import TokenObtainView
 from api.base import UnknownPathView
 from api.cases import CaseViewSet, ReferralViewSet
-from api.opportunities import EmployerViewSet, OpportunityViewSet
+from api.employers import EmployerViewSet, NextStepViewSet
+from api.matching import CandidateViewSet, ProposalViewSet
+from api.opportunities import OpportunityViewSet
 from api.organisations import OrganisationViewSet, UnitViewSet
+from api.paths import (
+    ActivityViewSet,
+    EnrolmentViewSet,
+    EventViewSet,
+    FollowUpViewSet,
+    GroupViewSet,
+    PathViewSet,
+)
 from api.persons import ConsentViewSet, PersonViewSet
 from api.plans import EvaluationViewSet, PlanViewSet
+from api.vocabulary import TermViewSet
 
 app_name = "api"
 
@@ -28,6 +39,16 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("next-steps", NextStepViewSet, basename="next-step")
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("paths", PathViewSet, basename="path")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("events", EventViewSet, basename="event")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("groups", GroupViewSet, basename="group")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("vocabulary", TermViewSet, basename="term")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

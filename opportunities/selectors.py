@@ -453,7 +453,11 @@ def company_card(proposal: Proposal) -> CompanyCard:
     assessments and notes are never shown.
     """
     person = proposal.person
-    profile = WorkProfile.objects.filter(person=person).first()
+    try:
+        # Read through the relation, so that a list that selected `person__work_profile` runs no query per row.
+        profile = person.work_profile
+    except WorkProfile.DoesNotExist:
+        profile = None
     disclosure = profile.disclosure if profile else Disclosure.NONE
     levels = profile.skills if profile else {}
     asked = [*proposal.opportunity.required_skills, *proposal.opportunity.desired_skills]

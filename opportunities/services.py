@@ -382,6 +382,23 @@ def opportunity_close(*, actor, opportunity: Opportunity) -> Opportunity:
     return current
 
 
+@transaction.atomic
+def opportunity_reopen(*, actor, opportunity: Opportunity) -> Opportunity:
+    """Open a closed, suspended or draft opportunity: it is back in the catalogue and in matching."""
+    if not can_change_opportunity(actor, opportunity):
+        raise PermissionDenied
+    current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if current.status == OpportunityStatus.OPEN:
+        return current
+    if current.ends_on is not None and current.ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": _("The opportunity has ended: change its dates before opening it again.")})
+    current.status = OpportunityStatus.OPEN
+    current.version += 1
+    current.save(update_fields=["status", "version", "updated_at"])
+    _audit_opportunity(actor, current, fields=["status"], created=False)
+    return current
+
+
 # ---------------------------------------------------------------------------------------------- work profiles
 
 WORK_PROFILE_FIELDS = (

@@ -40,3 +40,32 @@ def all_keys(data) -> set[str]:
     if isinstance(data, list):
         return {key for item in data for key in all_keys(item)}
     return set()
+
+
+def make_accepted_proposal(*, cast, person, host, kind="internship", title="Addetto al magazzino"):
+    """An internship opportunity at `host` (an organisation with an employer profile) proposed to `person` by
+    organisation A, with both the candidate and the employer having said yes."""
+    import datetime
+
+    from opportunities.models import Opportunity, Proposal
+
+    opportunity = Opportunity.objects.create(
+        organisation=cast.org_a,
+        employer=host.employer_profile,
+        kind=kind,
+        title=title,
+        hours_per_week=30,
+        status="open",
+    )
+    proposal = Proposal(
+        opportunity=opportunity,
+        person=person,
+        organisation=cast.org_a,
+        proposed_by=cast.operator_a,
+        proposed_on=datetime.date(2026, 8, 1),
+        candidate_decision="yes",
+        employer_decision="yes",
+    )
+    proposal.refresh_status()
+    proposal.save()
+    return proposal
