@@ -13,8 +13,9 @@ facts (opportunities/selectors.py) never read them either.
 
 import datetime
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from opportunities.choices import OpportunityKind
 
@@ -268,11 +269,45 @@ def explain_rank(match: Match, following: Match | None) -> str:
 
 # ---------------------------------------------------------------------------------------------- at scale
 #
-# The same ranking as rank_opportunities / rank_candidates, computed faster for large pools: only the pairs that
-# match a wish are scored first; the others are scored only when they could still enter the top (docs/matching.md,
-# "At scale"). Tests check that both give identical results.
+# The same ranking as rank_opportunities / rank_candidates, computed faster for large pools and for the batch of
+# every candidate (docs/matching.md, "At scale"). The index groups the opportunities once: by occupation and sector
+# (so a candidate's wish points are computed once per group, not per opportunity) and, inside a group, by place and
+# kind (so the area and Law 68 constraints drop whole buckets). Groups are scanned best wish first and the scan
+# stops when a group's wish points plus the best skills and readiness cannot reach the current top. Every result is
+# then scored by `score()` itself, so its explanation is the reference one. Tests check that both give identical
+# results (test_matching.py, test_matching_batch.py).
 
 NO_WISH_MAX = SKILLS_MAX + READINESS_MAX  # the best total of a pair that matches no wish
+_NEVER = datetime.date.max
+_NO_HOURS = float("-inf")  # unknown hours: never more than a maximum
+_ANY_HOURS = float("inf")  # no maximum given
+
+
+def _share_points(maximum: int, count: int) -> tuple[int, ...]:
+    """Points by number of skills held, 0..count: `round(maximum * share)` as `score()` computes it."""
+    if not count:
+        return (maximum,)
+    return tuple(round(maximum * (held / count)) for held in range(count + 1))
+
+
+def _row(o: OpportunityFacts) -> tuple:
+    """An opportunity's facts in the flat shape `_key` reads (computed once per index, not per pair)."""
+    # The dates constraint in one comparison: the pair fails when this day falls before the candidate's start.
+    deadline = o.ends_on if o.ends_on is not None else _NEVER
+    if o.kind == OpportunityKind.COURSE and o.starts_on is not None:
+        deadline = min(deadline, o.starts_on)
+    return (
+        o,
+        o.opportunity_id,
+        o.kind,
+        o.hours if o.hours is not None else _NO_HOURS,
+        o.days,
+        deadline,
+        o.required_skills,
+        _share_points(REQUIRED_SKILLS_MAX, len(o.required_skills)),
+        o.desired_skills,
+        _share_points(DESIRED_SKILLS_MAX, len(o.desired_skills)),
+    )
 
 
 @dataclass(frozen=True)
@@ -284,17 +319,22 @@ class _Prepared:
     sectors: tuple[str, ...]
     held: frozenset[str]
     start: datetime.date
-    readiness: Mapping[str, int] | None
+    readiness: Mapping[str, int]  # empty when not assessed
+    max_hours: float
+    days: frozenset[int] | None  # None: any day
 
 
 def _prepare(candidate: CandidateFacts, today: datetime.date) -> _Prepared:
+    table = READINESS_POINTS.get(candidate.readiness) or {}
     return _Prepared(
         candidate=candidate,
         occupations=candidate.occupation_wishes,
         sectors=candidate.sector_wishes,
         held=frozenset(code for code, level in candidate.skills.items() if level >= HELD_LEVEL),
         start=max(today, candidate.available_from) if candidate.available_from else today,
-        readiness=READINESS_POINTS.get(candidate.readiness),
+        readiness=table,
+        max_hours=candidate.max_hours if candidate.max_hours is not None else _ANY_HOURS,
+        days=candidate.days or None,
     )
 
 
@@ -306,132 +346,124 @@ def _points(wishes: tuple[str, ...], code: str, points: tuple[int, ...]) -> int:
     return 0
 
 
-def _fast_key(p: _Prepared, o: OpportunityFacts, tiebreak: int, preference: int | None = None) -> tuple | None:
-    """The sort key of `_order` for a pair, or None when a hard constraint fails (same rules, fewer objects)."""
-    c = p.candidate
-    if c.max_hours is not None and o.hours is not None and o.hours > c.max_hours:
+def _key(p: _Prepared, row: tuple, preference: int) -> tuple | None:
+    """(total, wish points, skill points, -id) of a pair, larger is better (the inverse of `_order`); None when the
+    hours, days or dates constraint fails. The area, Law 68 and seats constraints are the caller's (by bucket)."""
+    _o, opportunity_id, kind, hours, days, deadline, required, required_points, desired, desired_points = row
+    if hours > p.max_hours or deadline < p.start or (p.days is not None and not days <= p.days):
         return None
-    if c.days and o.days and not o.days <= c.days:
-        return None
-    if o.ends_on is not None and o.ends_on < p.start:
-        return None
-    if o.kind == OpportunityKind.COURSE and o.starts_on is not None and o.starts_on < p.start:
-        return None
-    if c.areas and o.areas and not c.areas & o.areas:
-        return None
-    if (o.kind == OpportunityKind.LAW68 and not c.law68_registered) or o.seats_left <= 0:
-        return None
-    if preference is None:
-        preference = _points(p.occupations, o.occupation, OCCUPATION_POINTS) + _points(
-            p.sectors, o.sector, SECTOR_POINTS
-        )
-    required, desired = o.required_skills, o.desired_skills
-    required_share = sum(1 for s in required if s in p.held) / len(required) if required else 1
-    desired_share = sum(1 for s in desired if s in p.held) / len(desired) if desired else 1
-    skill = round(REQUIRED_SKILLS_MAX * required_share) + round(DESIRED_SKILLS_MAX * desired_share)
-    readiness = p.readiness.get(o.kind, READINESS_UNKNOWN) if p.readiness else READINESS_UNKNOWN
-    return (-(preference + skill + readiness), -preference, -skill, tiebreak)
-
-
-def _prefixes(code: str) -> list[str]:
-    return [code[:n] for n in range(1, len(code) + 1)]
+    held = p.held.__contains__
+    skill = required_points[sum(map(held, required))] + desired_points[sum(map(held, desired))]
+    return (preference + skill + p.readiness.get(kind, READINESS_UNKNOWN), preference, skill, -opportunity_id)
 
 
 class OpportunityIndex:
-    """Opportunities by occupation code prefix, exact code and sector, for `top_opportunities`."""
+    """Opportunities grouped once for `top_opportunities`: by occupation and sector, then by place, then by kind."""
 
     def __init__(self, opportunities: Iterable[OpportunityFacts]):
         self.all = list(opportunities)
-        self.by_prefix: dict[str, list] = {}
-        self.by_code: dict[str, list] = {}
-        self.by_sector: dict[str, list] = {}
-        self.by_area: dict[str, list] = {}
-        self.anywhere: list = []  # no place given: reachable by everyone
+        self.occupations: set[str] = set()
+        self.sectors: set[str] = set()
+        self.places: set[frozenset[str]] = set()
+        self.kinds: set[str] = set()
+        groups: dict[tuple[str, str], dict[frozenset[str], dict[str, list]]] = {}
         for o in self.all:
-            for key in o.areas:
-                self.by_area.setdefault(key, []).append(o)
-            if not o.areas:
-                self.anywhere.append(o)
-            if o.occupation:
-                self.by_code.setdefault(o.occupation, []).append(o)
-                for prefix in _prefixes(o.occupation):
-                    self.by_prefix.setdefault(prefix, []).append(o)
-            if o.sector:
-                self.by_sector.setdefault(o.sector, []).append(o)
+            if o.seats_left <= 0:  # fails the seats constraint for every candidate
+                continue
+            self.occupations.add(o.occupation)
+            self.sectors.add(o.sector)
+            self.places.add(o.areas)
+            self.kinds.add(o.kind)
+            by_place = groups.setdefault((o.occupation, o.sector), {})
+            by_place.setdefault(o.areas, {}).setdefault(o.kind, []).append(_row(o))
+        # [(occupation, sector, {place: ((kind, rows), ...)}), ...]
+        self.groups = [
+            (occupation, sector, {place: tuple(by_kind.items()) for place, by_kind in by_place.items()})
+            for (occupation, sector), by_place in groups.items()
+        ]
 
-    def wished(self, candidate: CandidateFacts) -> dict[int, list]:
-        """The opportunities matching at least one wish: {id: [opportunity, occupation points, sector points]}.
-
-        Wishes are visited in rank order, so an opportunity keeps the points of the best wish it matches.
-        """
-        found: dict[int, list] = {}
-        for rank, wish in enumerate(candidate.occupation_wishes):
-            points = OCCUPATION_POINTS[min(rank, len(OCCUPATION_POINTS) - 1)]
-            groups = [self.by_prefix.get(wish, ()), *(self.by_code.get(c, ()) for c in _prefixes(wish)[:-1])]
-            for group in groups:
-                for o in group:
-                    if o.opportunity_id not in found:
-                        found[o.opportunity_id] = [o, points, 0]
-        for rank, wish in enumerate(candidate.sector_wishes):
-            points = SECTOR_POINTS[min(rank, len(SECTOR_POINTS) - 1)]
-            for o in self.by_sector.get(wish, ()):
-                entry = found.setdefault(o.opportunity_id, [o, 0, 0])
-                if not entry[2]:
-                    entry[2] = points
-        return found
-
-    def reachable(self, candidate: CandidateFacts):
-        """The opportunities the candidate's areas allow (all of them when they gave none)."""
-        if not candidate.areas:
-            return self.all
-        found = {o.opportunity_id: o for o in self.anywhere}
-        for key in candidate.areas:
-            for o in self.by_area.get(key, ()):
-                found[o.opportunity_id] = o
-        return found.values()
-
-
-def _top(keyed: list[tuple[tuple, object]], limit: int) -> list[tuple[tuple, object]]:
-    keyed.sort(key=lambda pair: pair[0])
-    return keyed[:limit]
+    def reachable(self, candidate: CandidateFacts) -> list[frozenset[str]]:
+        """The places (area keys of an opportunity) the candidate's areas allow."""
+        return [place for place in self.places if not candidate.areas or not place or candidate.areas & place]
 
 
 def top_opportunities(
-    candidate: CandidateFacts, index: OpportunityIndex, *, today: datetime.date, limit: int = 20
+    candidate: CandidateFacts, index: OpportunityIndex, *, today: datetime.date, limit: int | None = 20
 ) -> list[Match]:
     """Exactly `rank_opportunities(candidate, index.all, today=today, limit=limit)`, faster on large pools.
 
-    The opportunities matching a wish are scored in order of their wish points, and the scan stops as soon as
-    the next one could not reach the current top (its wish points plus the best skills and readiness fall short).
+    The groups of opportunities are scanned in order of the candidate's wish points, and the scan stops as soon as
+    a group could not reach the current top (its wish points plus the best skills and readiness fall short).
     """
-    prepared = _prepare(candidate, today)
-    wished = index.wished(candidate)
-    ordered = sorted(((occupation + sector, o) for o, occupation, sector in wished.values()), key=lambda t: -t[0])
-    heap: list[tuple] = []  # the best `limit` keys so far, inverted for heapq's min-heap (worst on top)
-    for preference, o in ordered:
-        if len(heap) == limit and preference + NO_WISH_MAX < heap[0][0][0]:
-            break
-        key = _fast_key(prepared, o, o.opportunity_id, preference)
-        if key is None:
-            continue
-        entry = (tuple(-x for x in key), o.opportunity_id, o)
-        if len(heap) < limit:
-            heapq.heappush(heap, entry)
-        elif entry[0] > heap[0][0]:
-            heapq.heapreplace(heap, entry)
-    keyed = [(tuple(-x for x in inverted), o) for inverted, _id, o in heap]
-    if len(keyed) < limit or -max(keyed, key=lambda pair: pair[0])[0][0] < NO_WISH_MAX:
-        # Pairs matching no wish could still enter the top: score them too.
-        for o in index.reachable(candidate):
-            if o.opportunity_id not in wished:
-                key = _fast_key(prepared, o, o.opportunity_id, 0)
-                if key is not None:
-                    keyed.append((key, o))
-    best = _top(keyed, limit)
+    if limit is not None and limit <= 0:
+        return []
+    p = _prepare(candidate, today)
+    occupation_points = {code: _points(p.occupations, code, OCCUPATION_POINTS) for code in index.occupations}
+    sector_points = {code: _points(p.sectors, code, SECTOR_POINTS) for code in index.sectors}
+    ordered = [(occupation_points[occ] + sector_points[sector], by_place) for occ, sector, by_place in index.groups]
+    ordered.sort(key=itemgetter(0), reverse=True)
+    places = index.reachable(candidate)
+    # Readiness points by kind; None for a kind the candidate cannot take (a Law 68 position, unregistered).
+    readiness = {
+        kind: None
+        if kind == OpportunityKind.LAW68 and not candidate.law68_registered
+        else p.readiness.get(kind, READINESS_UNKNOWN)
+        for kind in index.kinds
+    }
+    best_rest = SKILLS_MAX + max((r for r in readiness.values() if r is not None), default=0)
+    held = p.held.__contains__
+    max_hours, start, days_free = p.max_hours, p.start, p.days
+    heap: list[tuple] = []  # the best `limit` (key, opportunity) so far, worst on top
+    full = False
+    worst = -1  # the total of the worst pair in a full top
+    for preference, by_place in ordered:
+        if full and preference + best_rest < worst:
+            break  # groups come best wish first: no later pair can enter the top
+        for place in places:
+            for kind, rows in by_place.get(place, ()):
+                ready = readiness[kind]
+                if ready is None or (full and preference + SKILLS_MAX + ready < worst):
+                    continue
+                # `_key`'s rules, inlined: this loop is the hot path of the batch.
+                for o, oid, _kind, hours, days, deadline, required, required_points, desired, desired_points in rows:
+                    if hours > max_hours or deadline < start or (days_free is not None and not days <= days_free):
+                        continue
+                    skill = required_points[sum(map(held, required))] + desired_points[sum(map(held, desired))]
+                    total = preference + skill + ready
+                    if full and total < worst:
+                        continue
+                    key = (total, preference, skill, -oid)
+                    if not full:
+                        heapq.heappush(heap, (key, o))
+                        full = limit is not None and len(heap) == limit
+                    elif key > heap[0][0]:
+                        heapq.heapreplace(heap, (key, o))
+                    else:
+                        continue
+                    if full:
+                        worst = heap[0][0][0]
+    heap.sort(key=itemgetter(0), reverse=True)
     return [
         Match(rank=i + 1, candidate=candidate, opportunity=o, score=score(candidate, o))
-        for i, (_k, o) in enumerate(best)
+        for i, (_key_, o) in enumerate(heap)
     ]
+
+
+def top_opportunities_for_all(
+    candidates: Iterable[CandidateFacts],
+    opportunities: OpportunityIndex | Iterable[OpportunityFacts],
+    *,
+    today: datetime.date,
+    limit: int | None = 20,
+) -> Iterator[tuple[CandidateFacts, list[Match]]]:
+    """The batch: each candidate with exactly `rank_opportunities(candidate, opportunities, ...)`, lazily.
+
+    The index is built once for the whole batch; candidates are read one at a time and their results given out at
+    once, so memory holds the catalogue and one candidate's top, whatever the number of candidates.
+    """
+    index = opportunities if isinstance(opportunities, OpportunityIndex) else OpportunityIndex(opportunities)
+    for candidate in candidates:
+        yield candidate, top_opportunities(candidate, index, today=today, limit=limit)
 
 
 class CandidateIndex:
@@ -466,19 +498,38 @@ class CandidateIndex:
         return found
 
 
+def _prefixes(code: str) -> list[str]:
+    return [code[:n] for n in range(1, len(code) + 1)]
+
+
+def _candidate_key(p: _Prepared, o: OpportunityFacts, row: tuple) -> tuple | None:
+    """The sort key of `_order` for a pair, or None when a hard constraint fails (same rules, fewer objects)."""
+    c = p.candidate
+    if c.areas and o.areas and not c.areas & o.areas:
+        return None
+    if (o.kind == OpportunityKind.LAW68 and not c.law68_registered) or o.seats_left <= 0:
+        return None
+    preference = _points(p.occupations, o.occupation, OCCUPATION_POINTS) + _points(p.sectors, o.sector, SECTOR_POINTS)
+    key = _key(p, row, preference)
+    if key is None:
+        return None
+    return (-key[0], -key[1], -key[2], c.person_id)
+
+
 def top_candidates(opportunity: OpportunityFacts, index: CandidateIndex, *, limit: int = 20) -> list[Match]:
     """Exactly `rank_candidates(opportunity, <the index's candidates>, today=index.today, limit=limit)`."""
+    row = _row(opportunity)
     wishing = index.wishing(opportunity)
     keyed = []
     for p in wishing.values():
-        key = _fast_key(p, opportunity, p.candidate.person_id)
+        key = _candidate_key(p, opportunity, row)
         if key is not None:
             keyed.append((key, p.candidate))
     best = _top(keyed, limit)
     if len(best) < limit or -best[-1][0][0] < NO_WISH_MAX:
         for person_id, p in index.prepared.items():
             if person_id not in wishing:
-                key = _fast_key(p, opportunity, person_id)
+                key = _candidate_key(p, opportunity, row)
                 if key is not None:
                     keyed.append((key, p.candidate))
         best = _top(keyed, limit)
@@ -486,3 +537,8 @@ def top_candidates(opportunity: OpportunityFacts, index: CandidateIndex, *, limi
         Match(rank=i + 1, candidate=c, opportunity=opportunity, score=score(c, opportunity))
         for i, (_k, c) in enumerate(best)
     ]
+
+
+def _top(keyed: list[tuple[tuple, object]], limit: int) -> list[tuple[tuple, object]]:
+    keyed.sort(key=lambda pair: pair[0])
+    return keyed[:limit]
