@@ -91,6 +91,10 @@ schema: venv ## Regenerate openapi.yaml from the code
 bench: venv compilemessages ## Page benchmark on 100,000 persons (PostgreSQL with DATABASE_URL, else SQLite)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+.PHONY: bench-dashboard
+bench-dashboard: venv compilemessages ## Programme pages over 300,000 paths and 2,000,000 activities, against DuckDB (PostgreSQL)
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) bench/dashboard.py $(BENCH_ARGS)
+
 .PHONY: import
 import: venv ## Preview a legacy persons file (FILE=… AS=username); add COMMIT=1 to import it (docs/import.md)
 	@test -n "$(FILE)" -a -n "$(AS)" || { echo "usage: make import FILE=persons.csv AS=coordinatore.sacco [COMMIT=1]"; exit 2; }
