@@ -271,6 +271,143 @@ def case_open(
         )
 
 
+def _noon(day: datetime.date) -> datetime.datetime:
+    """A day of the past as a moment: noon, local time (old records keep no time of day)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+def referral_accept_on(
+    *, actor, referral: Referral, decided_on: datetime.date, case: Case | None = None, case_manager=None,
+    detail: dict | None = None,
+) -> Case:  # fmt: skip
+    """Accept a waiting referral on a past day (the history of an old system): the case it opened is `case`, one
+    already recorded at the receiving unit, or a new one opened on `decided_on` with `case_manager`.
+
+    The checks of referral_accept, at that day: the receiver decides, the consent was in force on the day.
+    """
+    _require_receiver(actor, referral)
+    with transaction.atomic():
+        referral = _locked_waiting_referral(referral)
+        sent_on = timezone.localtime(referral.sent_at).date()
+        decided_on = _date(decided_on, field="decided_on", not_before=sent_on)
+        if not referral.consent.is_active(decided_on):
+            raise ValidationError(
+                {"decided_on": _("The person had withdrawn the consent this referral rests on by this date.")}
+            )
+        if case is not None:
+            linked = Referral.objects.filter(case=case).exclude(pk=referral.pk).exists()
+            slot = (case.person_id, case.unit_id, case.area)
+            if slot != (referral.person_id, referral.to_unit_id, referral.area) or case.opened_on < sent_on or linked:
+                raise ValidationError(
+                    {"case": _("This case was not opened by this referral: another person, unit, area or date.")}
+                )
+        else:
+            _check_case_manager(case_manager, referral.to_organisation_id)
+            case = _open_case(
+                actor=actor,
+                person=referral.person,
+                unit=referral.to_unit,
+                area=referral.area,
+                case_manager=case_manager,
+                opened_on=decided_on,
+                detail={"referral": referral.pk, **(detail or {})},
+            )
+        referral.status = ReferralStatus.ACCEPTED
+        referral.decided_at = _noon(decided_on)
+        referral.decided_by = actor
+        referral.case = case
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_ACCEPT,
+            obj=referral,
+            person=referral.person,
+            organisation=referral.to_unit.organisation,
+            detail={"case": case.pk, "decided_on": decided_on.isoformat(), **(detail or {})},
+        )
+    return case
+
+
+def case_record_closed(
+    *,
+    actor,
+    person: Person,
+    unit: Unit,
+    area: str,
+    opened_on: datetime.date,
+    closed_on: datetime.date,
+    closing_reason: str,
+    closing_note: str = "",
+    case_manager=None,
+    detail: dict | None = None,
+) -> Case:
+    """Record a past case that is already closed, with its real dates (the history of an old system).
+
+    The rules of case_open apply, except that the unit may have closed since; the case may sit next to an open
+    case of the same unit and area, but not overlap any case of the person there.
+    """
+    access = access_for(actor)
+    if unit.organisation_id not in access.write_org_ids:
+        raise ValidationError({"unit": _("You may open cases only in the units of your organisation.")})
+    if not Person.objects.restrict(actor, "view").filter(pk=person.pk).exists():
+        raise PermissionDenied
+    if not _follows(person, unit.organisation_id):
+        message = _(
+            "%(org)s does not follow this person yet: record the person's consent to care by %(org)s, or ask "
+            "the organisation that follows them to refer them."
+        )
+        raise ValidationError({"unit": ValidationError(message % {"org": unit.organisation}, code="no_consent")})
+    _check_case_manager(case_manager, unit.organisation_id)
+    if opened_on is None:
+        raise ValidationError({"opened_on": _("Give the day the case was opened.")})
+    opened_on = _date(opened_on, field="opened_on")
+    if closed_on is None:
+        raise ValidationError({"closed_on": _("Give the day the case was closed.")})
+    closed_on = _date(closed_on, field="closed_on", not_before=opened_on)
+    if not closing_reason:
+        raise ValidationError({"closing_reason": _("Say why the case was closed.")})
+    with transaction.atomic():
+        # Locks the person's cases in this unit and area, so that two imports cannot add overlapping ones.
+        others = list(Case.objects.select_for_update().filter(person=person, unit=unit, area=area))
+        for other in others:
+            if other.opened_on < closed_on and (other.closed_on is None or opened_on < other.closed_on):
+                raise ValidationError(
+                    {
+                        "opened_on": _(
+                            "The person has another case in %(unit)s for this area from %(date)s: the dates overlap."
+                        )
+                        % {"unit": unit.name, "date": other.opened_on.strftime("%d/%m/%Y")}
+                    }
+                )
+        case = Case(
+            person=person,
+            organisation_id=unit.organisation_id,
+            unit=unit,
+            area=area,
+            case_manager=case_manager,
+            opened_on=opened_on,
+            closed_on=closed_on,
+            closing_reason=closing_reason or "",
+            closing_note=(closing_note or "").strip(),
+            status=CaseStatus.CLOSED,
+        )
+        case.full_clean(exclude=["person", "case_manager"])
+        case.save()
+        detail = {"historical": True, **(detail or {})}
+        audit_log(
+            actor=actor, action=Action.CASE_OPEN, obj=case, person=person, organisation=unit.organisation, detail=detail
+        )
+        audit_log(
+            actor=actor,
+            action=Action.CASE_CLOSE,
+            obj=case,
+            person=person,
+            organisation=unit.organisation,
+            detail={"reason": case.closing_reason, "version": case.version, **detail},
+        )
+    return case
+
+
 def _locked_case(actor, case: Case, version: int | None) -> Case:
     if case.organisation_id not in access_for(actor).write_org_ids:
         raise PermissionDenied

@@ -1,8 +1,9 @@
 """Comparing rows of the cases and referrals layouts with Ponte, and writing them (docs/adr/0008).
 
-Cases are written by cases.services themselves (case_open, case_close, case_assign), which take past dates and
-refuse future ones. Referrals carry timestamps that cases.services sets to "now" (sent, decided, withdrawn), so a
-referral of 2015 is recorded here, with the checks of referral_send / referral_accept / referral_reject /
+Cases are written by cases.services themselves (case_open, case_record_closed for a past closed case, case_close,
+case_assign), which take past dates and refuse future ones; an accepted referral by referral_accept_on, which
+accepts it on the day of the decision. Sending, rejecting and withdrawing carry timestamps that cases.services sets
+to "now", so those steps of a referral of 2015 are recorded here, with the checks of referral_send / referral_reject /
 referral_withdraw applied at the dates of the file: the consent must have been in force on the day it was sent,
 a decision is imported by the receiving organisation only, a withdrawal by the sender only, and each step writes
 the audit event the interface writes. A row is matched on its source key, then on what identifies the record
@@ -72,6 +73,9 @@ class CasePlan:
     changes: dict = field(default_factory=dict)
     consent: Consent | None = None
     case: Case | None = None
+    path: object = None  # the path an event concerns (events layout)
+    organisation: object = None  # the organisation an employer row names (employers layout)
+    instrument_version: object = None  # the instrument version of an assessment (assessments layout)
 
     def as_report(self) -> dict:
         return {
@@ -138,9 +142,7 @@ class CaseLookup:
             .values_list("person_id", flat=True)
         )
         object_ids = {k.object_id for k in self.keys.values() if k.object_id}
-        model = Case if entity == Entity.CASES else Referral
-        related = ("unit",) if entity == Entity.CASES else ("from_unit", "to_unit", "consent")
-        self.objects = model.objects.select_related(*related).in_bulk(object_ids) if object_ids else {}
+        self.objects = self.load_objects(object_ids) if object_ids else {}
         unit_ids = {r.values.get(n) for r in rows for n in ("unit", "from_unit", "to_unit")} - {None}
         self.units = Unit.objects.select_related("organisation").in_bulk(unit_ids) if unit_ids else {}
         user_ids = {r.values["case_manager"] for r in rows if r.values.get("case_manager")}
@@ -150,6 +152,12 @@ class CaseLookup:
         # (person, unit, area) of the cases this batch opens: a second one in the same batch is refused.
         self.opening: set[tuple[int, int, str]] = set()
         self.new_keys: list[SourceKey] = []
+
+    def load_objects(self, object_ids: set[int]) -> dict:
+        """The records the source keys of the batch point at, by id."""
+        if self.entity == Entity.CASES:
+            return Case.objects.select_related("unit").in_bulk(object_ids)
+        return Referral.objects.select_related("from_unit", "to_unit", "consent").in_bulk(object_ids)
 
     def follows(self, person: Person, org_id: int) -> bool:
         """cases.services._follows, from what the batch read."""
@@ -255,15 +263,29 @@ def _plan_new_case(plan: CasePlan, ctx: CaseContext, lookup: CaseLookup) -> None
             ),
         )
     slot = (person.pk, values["unit"], values["area"])
-    clash = any((c.unit_id, c.area) == slot[1:] and c.closed_on is None for c in lookup.cases.get(person.pk, [])) or (
-        slot in lookup.opening
-    )
-    if clash:
+    same = [c for c in lookup.cases.get(person.pk, []) if (c.unit_id, c.area) == slot[1:]]
+    closed = values.get("closed_on")
+    if closed:
+        # A past case goes in next to the others of the unit and area, as long as the dates do not overlap.
+        overlap = next(
+            (c for c in same if c.opened_on < closed and (c.closed_on is None or values["opened_on"] < c.closed_on)),
+            None,
+        )
+        if overlap is not None:
+            row.error(
+                "opened_on",
+                _(
+                    "The person has another case in this unit for this area from %(date)s: the dates overlap. Check "
+                    "both cases' dates."
+                )
+                % {"date": overlap.opened_on.strftime("%d/%m/%Y")},
+            )
+    elif any(c.closed_on is None for c in same) or slot in lookup.opening:
         row.error(
             "unit",
             _(
                 "The person already has an open case in this unit for this area: close it in Ponte first, or check "
-                "the unit and the area. (A past, closed case goes in before the open one: put it first in the file.)"
+                "the unit and the area."
             ),
         )
     if row.errors:
@@ -320,7 +342,21 @@ def apply_case(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lo
     values = plan.row.values
     manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
     case = plan.obj
-    if plan.action == RowAction.CREATE:
+    if plan.action == RowAction.CREATE and values.get("closed_on"):
+        # A past case, recorded closed at once: it may sit next to an open case of the same unit and area.
+        case = case_services.case_record_closed(
+            actor=actor,
+            person=plan.person,
+            unit=lookup.units[values["unit"]],
+            area=values["area"],
+            opened_on=values["opened_on"],
+            closed_on=values["closed_on"],
+            closing_reason=values["closing_reason"],
+            closing_note=values.get("closing_note") or "",
+            case_manager=manager,
+            detail={"imported": run.pk},
+        )
+    elif plan.action == RowAction.CREATE:
         case = case_services.case_open(
             actor=actor,
             person=plan.person,
@@ -331,7 +367,7 @@ def apply_case(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lo
         )
     elif plan.action == RowAction.UPDATE and "case_manager" in plan.changes:
         case = case_services.case_assign(actor=actor, case=case, case_manager=manager)
-    if values.get("closed_on") and case.is_open and (plan.action == RowAction.CREATE or "closed_on" in plan.changes):
+    if values.get("closed_on") and case.is_open and "closed_on" in plan.changes:
         case = case_services.case_close(
             actor=actor,
             case=case,
@@ -574,23 +610,19 @@ def _decide(actor, plan: CasePlan, referral: Referral, run, lookup: CaseLookup) 
         raise ValidationError(_("This referral is no longer waiting."))
     detail = {"imported": run.pk}
     if status == ReferralStatus.ACCEPTED:
-        case = plan.case
-        if case is None:
-            manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
-            # The write of referral_accept: same checks on the case, opened on the day of the decision.
-            case = case_services._open_case(
-                actor=actor,
-                person=plan.person,
-                unit=referral.to_unit,
-                area=referral.area,
-                case_manager=manager,
-                opened_on=values["decided_on"],
-                detail={"referral": referral.pk, "imported": run.pk},
-            )
-        referral.case = case
-        referral.decided_at, referral.decided_by = _moment(values["decided_on"]), actor
-        action, detail["case"] = Action.REFERRAL_ACCEPT, case.pk
-    elif status == ReferralStatus.REJECTED:
+        # The case services accept it on the day of the decision: the case it opened, found or opened that day.
+        manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
+        case_services.referral_accept_on(
+            actor=actor,
+            referral=referral,
+            decided_on=values["decided_on"],
+            case=plan.case,
+            case_manager=manager,
+            detail=detail,
+        )
+        referral.refresh_from_db()
+        return
+    if status == ReferralStatus.REJECTED:
         referral.rejection_reason = values["rejection_reason"]
         referral.decided_at, referral.decided_by = _moment(values["decided_on"]), actor
         action = Action.REFERRAL_REJECT

@@ -10,6 +10,11 @@ class Entity(models.TextChoices):
     PERSONS = "persons", _("Persons with their consents")
     CASES = "cases", _("Cases (prese in carico)")
     REFERRALS = "referrals", _("Referrals")
+    PATHS = "paths", _("Job-inclusion paths")
+    EVENTS = "events", _("Events (hospitalisations, drop-outs)")
+    EMPLOYERS = "employers", _("Employers")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
+    ASSESSMENTS = "assessments", _("Completed assessments")
 
 
 class RunStatus(models.TextChoices):

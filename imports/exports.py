@@ -94,6 +94,14 @@ def guide_rows(entity: str = Entity.PERSONS) -> list[list]:
         "organisation": _("organisation name"), "sections": _("list of sections"), "unit": _("unit name"),
         "area": _("coded value"), "case_status": _("coded value"), "closing_reason": _("coded value"),
         "referral_status": _("coded value"), "user": _("username"), "long_text": _("text"),
+        "path_kind": _("coded value"), "path_status": _("coded value"), "interruption_reason": _("coded value"),
+        "category": _("coded value"), "hours": _("number"), "days": _("whole number"), "money": _("amount in euro"),
+        "event_kind": _("coded value"), "employer_kind": _("coded value"), "coop_type": _("coded value"),
+        "ateco": _("ATECO division"), "count": _("whole number"), "url": _("web address"),
+        "employer": _("employer name"), "opportunity_kind": _("coded value"), "opportunity_status": _("coded value"),
+        "contract": _("coded value"), "isco": _("ISCO-08 code"), "seats": _("whole number"),
+        "skills": _("list of skills"), "weekdays": _("list of days"), "version": _("whole number"),
+        "answers": _("answers item=value; …"),
     }  # fmt: skip
     for column in _columns(entity):
         rows.append(
@@ -282,14 +290,252 @@ def export_referral_rows(user) -> Iterator[list]:
             yield [cells.get(name) for name in names]
 
 
+def paths_for_export(user):
+    """The paths `user` may see (those its organisations run), none for aggregate-only roles."""
+    from paths.models import Path
+
+    access = access_for(user)
+    if not access.person_org_ids or access.is_aggregate_only:
+        return Path.objects.none()
+    return Path.objects.restrict(user, "view").order_by("pk")
+
+
+def export_path_rows(user) -> Iterator[list]:
+    """The header and one row per path `user` may see, in the paths layout.
+
+    A suspended path is written as active and an internship converted to a hiring as completed (the hiring has a
+    row of its own): the states an import takes. The case is named by the old id the cases export gives it.
+    """
+    from imports.layouts.paths import PATH_COLUMNS
+    from imports.path_rows import export_status
+    from paths.choices import HIRING_KINDS, PathStatus
+
+    names = [column.name for column in PATH_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = paths_for_export(user).select_related("person", "host", "service_tutor")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.PATHS, [p.pk for p in chunk], access.write_org_ids)
+        case_keys = _keys(Entity.CASES, [p.case_id for p in chunk if p.case_id], access.write_org_ids)
+        for path in chunk:
+            key = keys.get(path.pk)
+            system = key.source_system if key else PONTE_SYSTEM
+            case_key = case_keys.get(path.case_id)
+            case_id = None
+            if path.case_id and (case_key.source_system if case_key else PONTE_SYSTEM) == system:
+                case_id = case_key.source_id if case_key else str(path.case_id)
+            status = export_status(path.status)
+            ended = status in (PathStatus.COMPLETED, PathStatus.INTERRUPTED)
+            reason = None
+            if status == PathStatus.INTERRUPTED:
+                job_reason = path.kind in HIRING_KINDS and path.job_end_reason
+                reason = job_reason if job_reason in ("resignation", "dismissal", "probation", "contract_end") else None
+                reason = reason or path.interruption_reason or None
+            cells = {
+                "source_system": system,
+                "source_id": key.source_id if key else str(path.pk),
+                "fiscal_code": path.person.fiscal_code,
+                "case_source_id": case_id,
+                "kind": path.kind,
+                "host": path.host.name,
+                "title": path.title or None,
+                "starts_on": path.starts_on,
+                "planned_end_on": path.planned_end_on,
+                "status": status,
+                "ended_on": path.ended_on,
+                "interruption_reason": reason,
+                "hours_per_week": _decimal_cell(path.hours_per_week),
+                "days_per_week": path.days_per_week,
+                "host_tutor": path.host_tutor or None,
+                "service_tutor": path.service_tutor.username if path.service_tutor else None,
+                "beneficiary_category": path.beneficiary_category,
+                "monthly_indemnity": _decimal_cell(path.monthly_indemnity),
+                "meal_vouchers": path.meal_vouchers,
+                "outcome_note": (path.outcome_note or None) if ended else None,
+            }
+            yield [cells.get(name) for name in names]
+
+
+def _decimal_cell(value) -> str | None:
+    """A decimal as Italian spreadsheets write it: 20,5 and 500,00."""
+    return None if value is None else str(value).replace(".", ",")
+
+
+def events_for_export(user):
+    """The events `user` may see that their organisations recorded (hospitalisations for clinical roles of a
+    treating organisation only), none for aggregate-only roles."""
+    from paths.models import ProgrammeEvent
+
+    access = access_for(user)
+    if not access.person_org_ids or access.is_aggregate_only:
+        return ProgrammeEvent.objects.none()
+    return (
+        ProgrammeEvent.objects.restrict(user, "view").filter(organisation_id__in=access.person_org_ids).order_by("pk")
+    )
+
+
+def export_event_rows(user) -> Iterator[list]:
+    """The header and one row per event `user` may see, in the events layout; its path by the paths export's id."""
+    from imports.layouts.events import EVENT_COLUMNS
+
+    names = [column.name for column in EVENT_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = events_for_export(user).select_related("person")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.EVENTS, [e.pk for e in chunk], access.write_org_ids)
+        path_keys = _keys(Entity.PATHS, [e.path_id for e in chunk if e.path_id], access.write_org_ids)
+        for event in chunk:
+            key = keys.get(event.pk)
+            system = key.source_system if key else PONTE_SYSTEM
+            path_key = path_keys.get(event.path_id)
+            path_id = None
+            if event.path_id and (path_key.source_system if path_key else PONTE_SYSTEM) == system:
+                path_id = path_key.source_id if path_key else str(event.path_id)
+            cells = {
+                "source_system": system,
+                "source_id": key.source_id if key else str(event.pk),
+                "fiscal_code": event.person.fiscal_code,
+                "path_source_id": path_id,
+                "kind": event.kind,
+                "occurred_on": event.occurred_on,
+                "ended_on": event.ended_on,
+                "note": event.note or None,
+            }
+            yield [cells.get(name) for name in names]
+
+
+def employers_for_export(user):
+    """The employer profiles `user` may see (scouting staff: the network's; a company referent: their own)."""
+    from opportunities.models import EmployerProfile
+
+    return EmployerProfile.objects.restrict(user, "view").order_by("pk")
+
+
+def export_employer_rows(user) -> Iterator[list]:
+    """The header and one row per employer profile `user` may see, in the employers layout."""
+    from imports.layouts.employers import EMPLOYER_COLUMNS
+    from opportunities.services import PROFILE_FIELDS
+
+    names = [column.name for column in EMPLOYER_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = employers_for_export(user).select_related("organisation")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.EMPLOYERS, [p.pk for p in chunk], access.write_org_ids)
+        for profile in chunk:
+            key = keys.get(profile.pk)
+            cells = {
+                "source_system": key.source_system if key else PONTE_SYSTEM,
+                "source_id": key.source_id if key else str(profile.pk),
+                "name": profile.organisation.name,
+                "kind": profile.organisation.kind,
+                **{name: getattr(profile, name) for name in PROFILE_FIELDS},
+            }
+            yield [None if cells.get(name) == "" else cells.get(name) for name in names]
+
+
+def opportunities_for_export(user):
+    """The opportunities the user's organisations published (the catalogue of the others is theirs to export)."""
+    from opportunities.models import Opportunity
+
+    return Opportunity.objects.restrict(user, "change").order_by("pk")
+
+
+def export_opportunity_rows(user) -> Iterator[list]:
+    """The header and one row per opportunity the user's organisations published, in the opportunities layout."""
+    from imports.layouts.opportunities import OPPORTUNITY_COLUMNS
+    from opportunities.services import OPPORTUNITY_FIELDS
+
+    names = [column.name for column in OPPORTUNITY_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = opportunities_for_export(user).select_related("employer__organisation")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.OPPORTUNITIES, [o.pk for o in chunk], access.write_org_ids)
+        for opportunity in chunk:
+            key = keys.get(opportunity.pk)
+            cells = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
+            cells.update(
+                source_system=key.source_system if key else PONTE_SYSTEM,
+                source_id=key.source_id if key else str(opportunity.pk),
+                employer=opportunity.employer.organisation.name if opportunity.employer_id else None,
+            )
+            for name in ("days", "required_skills", "desired_skills", "skills_taught"):
+                cells[name] = ", ".join(str(value) for value in cells[name]) or None
+            yield [None if cells.get(name) == "" else cells.get(name) for name in names]
+
+
+def assessments_for_export(user):
+    """The completed assessments the user's organisations wrote, of persons the user sees; none for aggregate-only
+    roles."""
+    from assessments.choices import AssessmentStatus
+    from assessments.models import Assessment
+
+    access = access_for(user)
+    if not access.person_org_ids or access.is_aggregate_only:
+        return Assessment.objects.none()
+    return (
+        Assessment.objects.restrict(user, "view")
+        .filter(status=AssessmentStatus.COMPLETED, organisation_id__in=access.person_org_ids)
+        .order_by("pk")
+    )
+
+
+def export_assessment_rows(user) -> Iterator[list]:
+    """The header and one row per completed assessment, in the assessments layout; clinical items only for those
+    who may read them."""
+    from assessments.permissions import writable_item_ids
+    from imports.assessment_rows import answers_text
+    from imports.layouts.assessments import ASSESSMENT_COLUMNS
+
+    names = [column.name for column in ASSESSMENT_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = assessments_for_export(user).select_related("person", "instrument_version__instrument")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.ASSESSMENTS, [a.pk for a in chunk], access.write_org_ids)
+        for assessment in chunk:
+            key = keys.get(assessment.pk)
+            readable = writable_item_ids(user, assessment, assessment.person)
+            cells = {
+                "source_system": key.source_system if key else PONTE_SYSTEM,
+                "source_id": key.source_id if key else str(assessment.pk),
+                "fiscal_code": assessment.person.fiscal_code,
+                "instrument": assessment.instrument_version.instrument.code,
+                "instrument_version": assessment.instrument_version.number,
+                "assessed_on": assessment.assessed_on,
+                "answers": answers_text(assessment.answers, readable),
+            }
+            yield [cells.get(name) for name in names]
+
+
+EXPORTS = {
+    Entity.PERSONS: (export_person_rows, persons_for_export),
+    Entity.CASES: (export_case_rows, cases_for_export),
+    Entity.REFERRALS: (export_referral_rows, referrals_for_export),
+    Entity.PATHS: (export_path_rows, paths_for_export),
+    Entity.EVENTS: (export_event_rows, events_for_export),
+    Entity.EMPLOYERS: (export_employer_rows, employers_for_export),
+    Entity.OPPORTUNITIES: (export_opportunity_rows, opportunities_for_export),
+    Entity.ASSESSMENTS: (export_assessment_rows, assessments_for_export),
+}
+
+
 def rows_for(entity: str, user) -> Iterator[list]:
     """The export of a layout for `user`."""
-    return {Entity.PERSONS: export_person_rows, Entity.CASES: export_case_rows, Entity.REFERRALS: export_referral_rows}[
-        entity
-    ](user)
+    return EXPORTS[entity][0](user)
 
 
 def count_for(entity: str, user) -> int:
-    return {Entity.PERSONS: persons_for_export, Entity.CASES: cases_for_export, Entity.REFERRALS: referrals_for_export}[
-        entity
-    ](user).count()
+    return EXPORTS[entity][1](user).count()

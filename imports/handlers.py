@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from imports import case_rows, person_rows
+from imports import assessment_rows, case_rows, employer_rows, event_rows, opportunity_rows, path_rows, person_rows
 from imports.choices import Entity
+from imports.layouts import assessments as assessment_layout
 from imports.layouts import cases as case_layout
+from imports.layouts import employers as employer_layout
+from imports.layouts import events as event_layout
+from imports.layouts import opportunities as opportunity_layout
+from imports.layouts import paths as path_layout
 from imports.layouts import persons as person_layout
 
 
@@ -78,6 +83,62 @@ HANDLERS = {
         apply=case_rows.apply_referral,
         service_errors=case_rows.service_errors,
         once=_("Row %(line)d has the same old id: each referral once per file."),
+    ),
+    Entity.PATHS: Handler(
+        entity=Entity.PATHS,
+        columns=path_layout.PATH_COLUMNS,
+        context=case_rows.context,
+        parse_row=path_layout.parse_path_row,
+        lookup=path_rows.PathLookup,
+        plan=path_rows.plan_path,
+        apply=path_rows.apply_path,
+        service_errors=path_rows.service_errors,
+        once=_("Row %(line)d has the same old id: each path once per file."),
+    ),
+    Entity.EVENTS: Handler(
+        entity=Entity.EVENTS,
+        columns=event_layout.EVENT_COLUMNS,
+        context=case_rows.context,
+        parse_row=event_layout.parse_event_row,
+        lookup=event_rows.EventLookup,
+        plan=event_rows.plan_event,
+        apply=event_rows.apply_event,
+        service_errors=event_rows.event_service_errors,
+        once=_("Row %(line)d has the same old id: each event once per file."),
+    ),
+    Entity.EMPLOYERS: Handler(
+        entity=Entity.EMPLOYERS,
+        columns=employer_layout.EMPLOYER_COLUMNS,
+        context=employer_rows.context,
+        parse_row=employer_layout.parse_employer_row,
+        lookup=employer_rows.EmployerLookup,
+        plan=employer_rows.plan_employer,
+        apply=employer_rows.apply_employer,
+        service_errors=employer_rows.service_errors,
+        unique=(("name", _("Row %(line)d has the same employer: each employer once per file.")),),
+        once=_("Row %(line)d has the same old id: each employer once per file."),
+    ),
+    Entity.OPPORTUNITIES: Handler(
+        entity=Entity.OPPORTUNITIES,
+        columns=opportunity_layout.OPPORTUNITY_COLUMNS,
+        context=employer_rows.context,
+        parse_row=opportunity_layout.parse_opportunity_row,
+        lookup=opportunity_rows.OpportunityLookup,
+        plan=opportunity_rows.plan_opportunity,
+        apply=opportunity_rows.apply_opportunity,
+        service_errors=opportunity_rows.service_errors,
+        once=_("Row %(line)d has the same old id: each opportunity once per file."),
+    ),
+    Entity.ASSESSMENTS: Handler(
+        entity=Entity.ASSESSMENTS,
+        columns=assessment_layout.ASSESSMENT_COLUMNS,
+        context=case_rows.context,
+        parse_row=assessment_layout.parse_assessment_row,
+        lookup=assessment_rows.AssessmentLookup,
+        plan=assessment_rows.plan_assessment,
+        apply=assessment_rows.apply_assessment,
+        service_errors=assessment_rows.service_errors,
+        once=_("Row %(line)d has the same old id: each assessment once per file."),
     ),
 }
 

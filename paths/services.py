@@ -480,6 +480,27 @@ def follow_up_record(
     return follow_up
 
 
+def follow_ups_waive_before(*, actor, path: Path, before: datetime.date) -> int:
+    """Mark the checks of a path due before `before` and not done as no longer needed; returns how many.
+
+    For the past of a job imported from an old system, which kept no checks: they would otherwise show as overdue.
+    """
+    with transaction.atomic():
+        current = _locked_path(actor, path, None)
+        waived = current.follow_ups.filter(done_on__isnull=True, cancelled=False, due_on__lt=before).update(
+            cancelled=True
+        )
+        if waived:
+            audit_log(
+                actor=actor,
+                action=Action.PATH_SAVE,
+                obj=current,
+                person=current.person,
+                detail={"follow_ups_waived": waived, "before": before.isoformat()},
+            )
+    return waived
+
+
 def follow_up_reminders(*, today: datetime.date | None = None) -> int:
     """Raise the reminder of every check that has come due and was not reminded yet; returns how many.
 
@@ -509,9 +530,11 @@ def event_record(
     ended_on: datetime.date | None = None,
     path: Path | None = None,
     note: str = "",
+    running_then_only: bool = False,
 ) -> ProgrammeEvent:
     """Record a programme event. A hospitalisation is recorded by a clinical role of an organisation treating the
-    person; a drop-out closes the organisation's open cases of the person and interrupts its open paths.
+    person; a drop-out closes the organisation's open cases of the person and interrupts its open paths (with
+    `running_then_only`, for a drop-out of the past, only those that had started by its date).
     """
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Choose the event.")})
@@ -547,15 +570,19 @@ def event_record(
         )
         audit_log(actor=actor, action=Action.PATH_EVENT, obj=event, person=person, detail={"kind": kind})
         if kind == EventKind.DROP_OUT:
-            _apply_drop_out(actor, event)
+            _apply_drop_out(actor, event, running_then_only=running_then_only)
     return event
 
 
-def _apply_drop_out(actor, event: ProgrammeEvent) -> None:
+def _apply_drop_out(actor, event: ProgrammeEvent, *, running_then_only: bool = False) -> None:
     """A drop-out closes the organisation's open cases of the person and interrupts its open paths."""
     from cases.services import case_close
 
-    for path in Path.objects.open().filter(person=event.person, organisation_id=event.organisation_id):
+    paths = Path.objects.open().filter(person=event.person, organisation_id=event.organisation_id)
+    cases = Case.objects.open().filter(person=event.person, organisation_id=event.organisation_id)
+    if running_then_only:
+        paths, cases = paths.filter(starts_on__lte=event.occurred_on), cases.filter(opened_on__lte=event.occurred_on)
+    for path in paths:
         path_transition(
             actor=actor,
             path=path,
@@ -563,7 +590,7 @@ def _apply_drop_out(actor, event: ProgrammeEvent) -> None:
             on=max(event.occurred_on, path.starts_on),
             reason=InterruptionReason.DROP_OUT,
         )
-    for case in Case.objects.open().filter(person=event.person, organisation_id=event.organisation_id):
+    for case in cases:
         case_close(
             actor=actor,
             case=case,
@@ -784,6 +811,59 @@ def session_add(
             group=group, starts_at=starts_at, ends_at=ends_at, subject=(subject or "").strip()
         )
         audit_log(actor=actor, action=Action.GROUP_SAVE, obj=group, detail={"session": session.pk})
+    return session
+
+
+# The fields of a planned group that can be changed (not its year, which its sessions fall in, nor the partner
+# organisation, which reads the enrolments).
+GROUP_FIELDS = ("title", "topic", "target", "place", "capacity", "conductor", "co_conductor")
+
+
+def group_update(*, actor, group: TrainingGroup, **changes) -> TrainingGroup:
+    """Change a group's details: title, topic, target group, place, capacity, the two conductors."""
+    unknown = set(changes) - set(GROUP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields {sorted(unknown)}")
+    _require_group_change(actor, group)
+    with transaction.atomic():
+        current = TrainingGroup.objects.select_for_update().get(pk=group.pk)
+        changed = [name for name, value in changes.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            value = changes[name]
+            setattr(current, name, value.strip() if isinstance(value, str) else value)
+        if "conductor" in changed:
+            _check_conductor(current.conductor, current.organisation_id, "conductor")
+        if "co_conductor" in changed:
+            _check_conductor(current.co_conductor, current.partner_organisation_id, "co_conductor")
+        if current.conductor_id == current.co_conductor_id:
+            raise ValidationError({"co_conductor": _("The two conductors are two different persons.")})
+        taken = current.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+        if "capacity" in changed and current.capacity is not None and current.capacity < taken:
+            raise ValidationError(
+                {"capacity": _("%(taken)s persons are enrolled: the capacity cannot be lower.") % {"taken": taken}}
+            )
+        current.full_clean(exclude=["organisation", "partner_organisation", "conductor", "co_conductor"])
+        current.save()
+        audit_log(actor=actor, action=Action.GROUP_SAVE, obj=current, detail={"fields": sorted(changed)})
+    return current
+
+
+def session_update(
+    *, actor, session: GroupSession, starts_at: datetime.datetime, ends_at: datetime.datetime, subject: str = ""
+) -> GroupSession:
+    """Move a session or change its subject."""
+    group = session.group
+    _require_group_change(actor, group)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The session ends after it starts.")})
+    if starts_at.year != group.year:
+        raise ValidationError({"starts_at": _("The session falls in the group's year.")})
+    with transaction.atomic():
+        session.starts_at, session.ends_at, session.subject = starts_at, ends_at, (subject or "").strip()
+        session.save()
+        audit_log(actor=actor, action=Action.GROUP_SAVE, obj=group, detail={"session": session.pk, "changed": True})
     return session
 
 

@@ -209,13 +209,15 @@ def _unit(ctx: CaseContext, row: ParsedRow, name: str, org_column: str, read: di
     return None
 
 
-def _read_all(ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict) -> dict:
+def _read_all(ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict, reader=None) -> dict:
+    """Every cell of a row naming its person, read by `reader` (read_cell by default); required cells checked."""
+    reader = reader or read_cell
     read = {}
     for column in columns:
         if column.name not in cells_by_name:
             continue
         try:
-            read[column.name] = read_cell(ctx, column, cells_by_name[column.name])
+            read[column.name] = reader(ctx, column, cells_by_name[column.name])
         except CellError as exc:
             row.error(column.name, str(exc))
             read[column.name] = None

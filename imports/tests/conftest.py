@@ -19,3 +19,17 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def persons(cast):
+    """Luisa (SIAL:1001, consent to care 2014–2020) and Marco (SIAL:1002), imported by coordinator_a; by old id."""
+    from imports.choices import Entity, RowAction
+    from imports.models import SourceKey
+    from imports.tests.files import csv_bytes
+    from imports.tests.test_cases import PERSONS, run_file
+    from imports.tests.test_services import errors_of
+
+    run = run_file(cast.coordinator_a, Entity.PERSONS, csv_bytes(PERSONS))
+    assert run.counts[RowAction.CREATE] == 2, errors_of(run)
+    return {key.source_id: key.person for key in SourceKey.objects.select_related("person")}

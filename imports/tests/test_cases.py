@@ -28,13 +28,6 @@ def run_file(user, entity: str, data: bytes, name: str = "file.csv", *, commit: 
     return services.import_commit(actor=user, run=run) if commit else run
 
 
-@pytest.fixture
-def persons(cast):
-    run = run_file(cast.coordinator_a, Entity.PERSONS, csv_bytes(PERSONS))
-    assert run.counts[RowAction.CREATE] == 2, errors_of(run)
-    return {key.source_id: key.person for key in SourceKey.objects.select_related("person")}
-
-
 def marco_open_case(**over):
     row = case_row(source_id="C-2", person_source_id="", status="", closed_on="", closing_reason="",
                    closing_note="", opened_on="01/02/2024", case_manager="operator_a")  # fmt: skip
@@ -109,6 +102,34 @@ def test_a_past_case_after_the_open_one_in_the_same_unit_and_area_still_goes_in(
     run = run_file(cast.coordinator_a, Entity.CASES, csv_bytes(rows))
     assert run.counts[RowAction.CREATE] == 2, errors_of(run)
     assert Case.objects.filter(closed_on__isnull=True).count() == 1
+
+
+def test_a_past_closed_case_goes_in_after_the_open_one_is_in_ponte(cast, persons):
+    run_file(cast.coordinator_a, Entity.CASES, csv_bytes([marco_open_case()]))
+    past = marco_open_case(source_id="C-0", opened_on="01/01/2010", status="closed", closed_on="31/12/2011",
+                           closing_reason="moved", case_manager="")  # fmt: skip
+    data = xlsx_bytes([past], typed=True)
+    run = run_file(cast.coordinator_a, Entity.CASES, data, "past.xlsx")
+    assert run.counts[RowAction.CREATE] == 1, errors_of(run)
+    cases = list(Case.objects.filter(person=persons["1002"]).order_by("opened_on"))
+    assert [(c.opened_on, c.closed_on, c.closing_reason) for c in cases] == [
+        (datetime.date(2010, 1, 1), datetime.date(2011, 12, 31), "moved"), (datetime.date(2024, 2, 1), None, ""),
+    ]  # fmt: skip
+    created = AuditEvent.objects.filter(object_id=str(cases[0].pk), action__startswith="case.").order_by("pk")
+    assert [e.action for e in created] == [Action.CASE_OPEN, Action.CASE_CLOSE]
+    assert created[0].detail == {"historical": True, "imported": run.pk}
+    again = run_file(cast.coordinator_a, Entity.CASES, data, "past.xlsx")
+    assert again.counts[RowAction.UNCHANGED] == 1 and Case.objects.count() == 2
+
+
+def test_a_past_case_that_overlaps_the_open_one_is_refused_with_its_date(cast, persons):
+    run_file(cast.coordinator_a, Entity.CASES, csv_bytes([marco_open_case()]))
+    overlapping = marco_open_case(source_id="C-0", opened_on="01/01/2023", status="closed", closed_on="01/03/2024",
+                                  closing_reason="moved")  # fmt: skip
+    run = run_file(cast.coordinator_a, Entity.CASES, csv_bytes([overlapping]))
+    [(_line, column, message)] = errors_of(run)
+    assert column == "opened_on" and "from 01/02/2024: the dates overlap" in message
+    assert Case.objects.count() == 1 and not SourceKey.objects.filter(source_id="C-0").exists()
 
 
 def test_an_existing_case_is_matched_on_person_unit_area_and_date(cast, persons):

@@ -39,3 +39,16 @@ def test_refuses_users_who_may_not_import_and_missing_files(cast, tmp_path):
         bad = tmp_path / "bad.xlsx"
         bad.write_bytes(b"PK\x03\x04zzz")
         run("persons", str(bad), "--user", "coordinator_a")
+
+
+def test_the_new_layouts_from_the_command_line(cast):
+    from pathlib import Path
+
+    from opportunities.models import EmployerProfile
+
+    employers = str(Path(__file__).resolve().parent / "data" / "employers_mistakes.csv")
+    out = run("employers", employers, "--user", "coordinator_a")
+    assert "create: 1" in out and "error: 10" in out and "row 4 [INTEGRALAVORO:AZ-11] kind:" in out
+    assert not EmployerProfile.objects.exists()
+    assert "Imported" in run("employers", employers, "--user", "coordinator_a", "--commit")
+    assert EmployerProfile.objects.count() == 1

@@ -15,6 +15,11 @@ SECTIONS = {
     Entity.PERSONS: "## Columns of the persons layout",
     Entity.CASES: "## Columns of the cases layout",
     Entity.REFERRALS: "## Columns of the referrals layout",
+    Entity.PATHS: "## Columns of the paths layout",
+    Entity.EVENTS: "## Columns of the events layout",
+    Entity.EMPLOYERS: "## Columns of the employers layout",
+    Entity.OPPORTUNITIES: "## Columns of the opportunities layout",
+    Entity.ASSESSMENTS: "## Columns of the assessments layout",
 }
 
 
@@ -27,9 +32,14 @@ def test_the_documented_example_imports_cleanly(cast):
     assert run.counts[RowAction.CREATE] == 2, errors_of(run)
 
 
-def test_the_documented_examples_of_cases_and_referrals_import_in_order(cast):
+def test_the_documented_examples_of_every_layout_import_in_order(cast, clinical_coordinator):
     run_file(cast.coordinator_a, Entity.PERSONS, _example("## Example (CSV, `;`)"))
-    for entity in (Entity.CASES, Entity.REFERRALS):
+    from assessments.loader import load_instruments
+    from plans.vocabulary import load_vocabulary
+
+    load_vocabulary()
+    load_instruments()
+    for entity in (Entity.CASES, Entity.REFERRALS, Entity.PATHS, Entity.EVENTS, Entity.ASSESSMENTS):
         run = run_file(cast.coordinator_a, entity, _example(f"### Example of the {entity} layout (CSV, `;`)"))
         assert run.counts[RowAction.CREATE] == 2, errors_of(run)
 
@@ -49,3 +59,24 @@ def test_every_column_and_its_italian_names_are_documented(entity):
         assert line is not None, column.name
         assert column.aliases[0] in line, column.name
         assert line.startswith("| **") == column.required, column.name
+
+
+def test_the_documented_examples_of_employers_and_opportunities_import(cast):
+    for entity in (Entity.EMPLOYERS, Entity.OPPORTUNITIES):
+        run = run_file(cast.coordinator_a, entity, _example(f"### Example of the {entity} layout (CSV, `;`)"))
+        assert run.counts[RowAction.CREATE] == 2, errors_of(run)
+
+
+@pytest.mark.parametrize("entity", list(Entity))
+def test_every_layout_has_a_template_with_its_guide(cast, client_for, entity):
+    from django.urls import reverse
+
+    from imports.tests.files import read_xlsx
+
+    client = client_for(cast.coordinator_a)
+    xlsx = client.get(reverse("imports:entity_template", args=[entity, "xlsx"]))
+    csv = client.get(reverse("imports:entity_template", args=[entity, "csv"]))
+    assert xlsx.status_code == csv.status_code == 200
+    names = [column.name for column in handler_for(entity).columns]
+    assert read_xlsx(xlsx.content)[0] == names
+    assert csv.content.decode("utf-8-sig").splitlines()[0].split(";") == names
