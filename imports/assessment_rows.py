@@ -16,7 +16,7 @@ from assessments.choices import AssessmentStatus, ItemType
 from assessments.definitions import item_map
 from assessments.models import Assessment, InstrumentVersion
 from assessments.permissions import fill_memberships, writable_item_ids
-from imports.case_rows import CaseLookup, CasePlan, _person, _save_key
+from imports.case_rows import CaseLookup, CasePlan, _save_key, person_plan
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
@@ -45,15 +45,10 @@ class AssessmentLookup(CaseLookup):
 
 def plan_assessment(actor, ctx: CaseContext, row: CaseRow, lookup: AssessmentLookup) -> CasePlan:
     """Decide what a row of the assessments layout does, reading Ponte but writing nothing."""
-    plan = CasePlan(row=row)
-    if row.errors:
-        plan.action = RowAction.ERROR
+    plan = person_plan(row, lookup)
+    if plan.action == RowAction.ERROR:
         return plan
-    person = _person(plan, lookup)
-    if person is None:
-        plan.action = RowAction.ERROR
-        return plan
-    plan.person = person
+    person = plan.person
     values = row.values
     version = lookup.versions.get((values["instrument"], values["instrument_version"]))
     if version is None:

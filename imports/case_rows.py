@@ -212,6 +212,17 @@ def _fixed(plan: CasePlan, known: dict, current: dict, shown: dict | None = None
 # ---------------------------------------------------------------------------------------------- cases
 
 
+def person_plan(row: CaseRow, lookup) -> CasePlan:
+    """A row's plan with the person it names (`plan.person`), or marked as an error: how every person-level
+    layout (cases, referrals, paths, events, assessments) starts deciding what a row does."""
+    plan = CasePlan(row=row)
+    if not row.errors:
+        plan.person = _person(plan, lookup)
+    if row.errors or plan.person is None:
+        plan.action = RowAction.ERROR
+    return plan
+
+
 def order_cases(rows: list[CaseRow]) -> list[CaseRow]:
     """Closed cases before open ones: a person's past case in a unit and area goes in before the open one."""
     return sorted(rows, key=lambda r: r.values.get("status") != CaseStatus.CLOSED)
@@ -219,15 +230,10 @@ def order_cases(rows: list[CaseRow]) -> list[CaseRow]:
 
 def plan_case(actor, ctx: CaseContext, row: CaseRow, lookup: CaseLookup) -> CasePlan:
     """Decide what a row of the cases layout does, reading Ponte but writing nothing."""
-    plan = CasePlan(row=row)
-    if row.errors:
-        plan.action = RowAction.ERROR
+    plan = person_plan(row, lookup)
+    if plan.action == RowAction.ERROR:
         return plan
-    person = _person(plan, lookup)
-    if person is None:
-        plan.action = RowAction.ERROR
-        return plan
-    plan.person = person
+    person = plan.person
     values = row.values
     key = lookup.keys.get((row.source_system, row.source_id))
     plan.source_key = key
@@ -427,15 +433,10 @@ def _consent_on(lookup: CaseLookup, person: Person, from_org: int, to_org: int, 
 
 def plan_referral(actor, ctx: CaseContext, row: CaseRow, lookup: CaseLookup) -> CasePlan:
     """Decide what a row of the referrals layout does, reading Ponte but writing nothing."""
-    plan = CasePlan(row=row)
-    if row.errors:
-        plan.action = RowAction.ERROR
+    plan = person_plan(row, lookup)
+    if plan.action == RowAction.ERROR:
         return plan
-    person = _person(plan, lookup)
-    if person is None:
-        plan.action = RowAction.ERROR
-        return plan
-    plan.person = person
+    person = plan.person
     values = row.values
     from_unit, to_unit = lookup.units[values["from_unit"]], lookup.units[values["to_unit"]]
     from_org, to_org = from_unit.organisation_id, to_unit.organisation_id

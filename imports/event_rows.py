@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.access import access_for
-from imports.case_rows import CaseLookup, CasePlan, _fixed, _person, _save_key, service_errors
+from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan, service_errors
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
@@ -56,15 +56,10 @@ class EventLookup(CaseLookup):
 
 def plan_event(actor, ctx: CaseContext, row: CaseRow, lookup: EventLookup) -> CasePlan:
     """Decide what a row of the events layout does, reading Ponte but writing nothing."""
-    plan = CasePlan(row=row)
-    if row.errors:
-        plan.action = RowAction.ERROR
+    plan = person_plan(row, lookup)
+    if plan.action == RowAction.ERROR:
         return plan
-    person = _person(plan, lookup)
-    if person is None:
-        plan.action = RowAction.ERROR
-        return plan
-    plan.person = person
+    person = plan.person
     values = row.values
     kind = values["kind"]
     if kind == EventKind.HOSPITALISATION and not lookup.treats(person, lookup.clinical_orgs):

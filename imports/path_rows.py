@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from imports.case_rows import CaseLookup, CasePlan, _fixed, _person, _save_key
+from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
@@ -83,15 +83,10 @@ def _resolved(values: dict, lookup: PathLookup) -> dict:
 
 def plan_path(actor, ctx: CaseContext, row: CaseRow, lookup: PathLookup) -> CasePlan:
     """Decide what a row of the paths layout does, reading Ponte but writing nothing."""
-    plan = CasePlan(row=row)
-    if row.errors:
-        plan.action = RowAction.ERROR
+    plan = person_plan(row, lookup)
+    if plan.action == RowAction.ERROR:
         return plan
-    person = _person(plan, lookup)
-    if person is None:
-        plan.action = RowAction.ERROR
-        return plan
-    plan.person = person
+    person = plan.person
     values = row.values
     key = lookup.keys.get((row.source_system, row.source_id))
     plan.source_key = key
