@@ -1,5 +1,7 @@
 """Job-inclusion paths in the API (issue 5): paths and their state machine, internship attendance with the
-indemnity due, follow-up checks, programme events, the activity log with the 20% ceiling, training groups.
+indemnity due, follow-up checks, programme events, the activity log with the 20% ceiling and the regional
+activity-flow file, training groups (planning and sessions, enrolment, the session register, the evaluation
+before and after, the end-of-group feedback report).
 
 The same rules as the pages (paths/permissions.py, ADR 0012): restrict() decides who reaches a row, another
 organisation's is a 404, writes go through paths/services.py (which audit them), reads of a person's paths,
@@ -11,18 +13,29 @@ import datetime
 from decimal import Decimal
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from accounts.access import access_for
-from accounts.choices import OrganisationKind
+from accounts.choices import NON_CARE_KINDS, PERSON_WRITE_ROLES, OrganisationKind, Role, UnitKind
 from accounts.models import Organisation
 from api.base import RestrictedViewSet
 from api.cases import CaseManagerField, ReachablePersonField
@@ -32,8 +45,9 @@ from audit.choices import Action
 from audit.services import audit_log
 from cases.models import Case
 from core.exceptions import StaleObjectError
+from core.querysets import CHANGE, VIEW
 from opportunities.models import Proposal
-from paths import permissions, selectors, services
+from paths import flow, permissions, selectors, services
 from paths.choices import (
     HIRING_KIND_CHOICES,
     ActivityKind,
@@ -41,6 +55,7 @@ from paths.choices import (
     EnrolmentStatus,
     EventKind,
     FollowUpOutcome,
+    GroupStatus,
     InterruptionReason,
     JobEndReason,
     PathKind,
@@ -750,6 +765,35 @@ class PeriodSerializer(serializers.Serializer):
     programme_code = serializers.CharField(max_length=20, required=False)
 
 
+def _period(query_params) -> tuple[datetime.date, datetime.date, str]:
+    """The period asked for: the current calendar year (the programme's period) and TR106 by default."""
+    period = PeriodSerializer(data=query_params)
+    period.is_valid(raise_exception=True)
+    year = timezone.localdate().year
+    start = period.validated_data.get("start") or datetime.date(year, 1, 1)
+    end = period.validated_data.get("end") or datetime.date(start.year, 12, 31)
+    if end < start:
+        raise serializers.ValidationError({"end": [_("The end comes before the start.")]})
+    return start, end, (period.validated_data.get("programme_code") or "TR106").strip().upper()
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The file endpoint answers the file whatever `Accept` says (a client asking for text/csv gets it rather than
+    a 406); its errors are JSON, the first renderer's."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FLOW_FILE = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description="The regional activity-flow file: CSV separated by `;`, one header line, CRLF line ends, UTF-8.",
+)
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: ActivitySerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: ActivitySerializer, **READ_ERRORS}),
@@ -794,14 +838,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             return Response(
                 {"detail": _("Your role may not see the activity report.")}, status=status.HTTP_403_FORBIDDEN
             )
-        period = PeriodSerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        year = timezone.localdate().year
-        start = period.validated_data.get("start") or datetime.date(year, 1, 1)
-        end = period.validated_data.get("end") or datetime.date(start.year, 12, 31)
-        if end < start:
-            raise serializers.ValidationError({"end": [_("The end comes before the start.")]})
-        code = (period.validated_data.get("programme_code") or "TR106").strip().upper()
+        start, end, code = _period(request.query_params)
         audit_log(
             actor=request.user,
             action=Action.AGGREGATE_VIEW,
@@ -810,14 +847,58 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         orgs = access_for(request.user).person_org_ids
         return Response(_ceiling(organisation_ids=orgs, programme_code=code, start=start, end=end))
 
+    @extend_schema(
+        parameters=[PeriodSerializer],
+        responses={(200, "text/csv"): FLOW_FILE, 400: LIST_ERRORS[400], 403: LIST_ERRORS[403]},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        filterset_class=None,
+        pagination_class=None,
+        content_negotiation_class=FirstRendererNegotiation,
+    )
+    def export(self, request):
+        """The period's activities of the coordinator's organisations as the regional activity-flow file (the
+        page's file). Every row is checked against the layout first: a row at fault is a 400 listing the lines
+        and columns, and no file. Coordinators only; audited `data.export`."""
+        user = request.user
+        if not permissions.can_export_activities(user):
+            return Response({"detail": _("Coordinators export the activity file.")}, status=status.HTTP_403_FORBIDDEN)
+        start, end, code = _period(request.query_params)
+        coordinated = access_for(user).org_ids({Role.COORDINATOR})
+        rows = list(
+            selectors.activities_for_period(user, start=start, end=end, programme_code=code).filter(
+                organisation_id__in=coordinated
+            )
+        )
+        text = flow.write_file(rows)  # a ValidationError listing the rows at fault is the 400
+        audit_log(
+            actor=user,
+            action=Action.EXPORT,
+            detail={
+                "what": "activity_flow",
+                "from": str(start),
+                "to": str(end),
+                "programme": code,
+                "rows": len(rows),
+                "api": True,
+            },
+        )
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attivita-{code}-{start}-{end}.csv"'
+        return response
+
 
 # ---------------------------------------------------------------------------------------------- groups
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    """One meeting of a group, with its date and times."""
+
     class Meta:
         model = GroupSession
-        fields = ["id", "starts_at", "ends_at", "subject"]
+        fields = ["id", "group", "starts_at", "ends_at", "subject"]
         read_only_fields = fields
 
 
@@ -829,6 +910,9 @@ class GroupSerializer(serializers.ModelSerializer):
     waiting = serializers.IntegerField(read_only=True, help_text="Persons on the waiting list.")
     capacity = serializers.IntegerField(read_only=True)
     year = serializers.IntegerField(read_only=True)
+    calendar = serializers.SerializerMethodField(
+        help_text="The group's sessions as an iCalendar (.ics) file: the page's link, for a signed-in browser."
+    )
 
     class Meta:
         model = TrainingGroup
@@ -848,8 +932,84 @@ class GroupSerializer(serializers.ModelSerializer):
             "enrolled",
             "waiting",
             "sessions",
+            "calendar",
         ]
         read_only_fields = fields
+
+    def get_calendar(self, group) -> str:
+        url = reverse("paths:group_calendar", args=[group.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class PartnerOrganisationField(serializers.PrimaryKeyRelatedField):
+    """An organisation of the network's care services with a Polo Lavoro (as on the group form)."""
+
+    def get_queryset(self):
+        return (
+            Organisation.objects.filter(is_active=True, units__kind=UnitKind.POLO_LAVORO)
+            .exclude(kind__in=NON_CARE_KINDS)
+            .distinct()
+        )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ConductorField(serializers.PrimaryKeyRelatedField):
+    """An active user with a writing role; the service checks the organisation they conduct for."""
+
+    def get_queryset(self):
+        return (
+            get_user_model()
+            .objects.filter(is_active=True, memberships__is_active=True, memberships__role__in=PERSON_WRITE_ROLES)
+            .distinct()
+        )
+
+
+class GroupCreateSerializer(serializers.Serializer):
+    """Plan a group of the year's catalogue, conducted by the user's organisation (the programme team) with a
+    Polo Lavoro of another organisation: `conductor` is an operator of the user's organisation, `co_conductor`
+    one of `partner_organisation`."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    title = serializers.CharField(max_length=200)
+    topic = serializers.CharField(max_length=5000)
+    target = serializers.CharField(max_length=300, help_text="For whom the group is.")
+    partner_organisation = PartnerOrganisationField(help_text="The Polo Lavoro's organisation.")
+    conductor = ConductorField(help_text="The programme team's conductor (the user's organisation).")
+    co_conductor = ConductorField(help_text="The Polo Lavoro's conductor (the partner organisation).")
+    place = serializers.CharField(max_length=200)
+    capacity = serializers.IntegerField(min_value=1, max_value=60)
+
+
+class GroupUpdateSerializer(serializers.Serializer):
+    """Change some details of a group, or its status (planned, open for enrolment, running, closed). Its year and
+    its two organisations do not change."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    topic = serializers.CharField(max_length=5000, required=False)
+    target = serializers.CharField(max_length=300, required=False)
+    place = serializers.CharField(max_length=200, required=False)
+    capacity = serializers.IntegerField(min_value=1, max_value=60, required=False, help_text="Not below the enrolled.")
+    conductor = ConductorField(required=False)
+    co_conductor = ConductorField(required=False)
+    status = serializers.ChoiceField(choices=GroupStatus.choices, required=False)
+
+
+class SessionWriteSerializer(serializers.Serializer):
+    """A session's date and times (it ends after it starts, within the group's year)."""
+
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SessionUpdateSerializer(serializers.Serializer):
+    """Move a session or change its subject (what is omitted stays)."""
+
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -904,6 +1064,73 @@ class EnrolSerializer(serializers.Serializer):
     referring_unit = EnrollingUnitField()
 
 
+class RegisterEntrySerializer(serializers.Serializer):
+    """One enrolled participant on a session's register."""
+
+    enrolment = serializers.IntegerField(source="pk")
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField(source="person.full_name")
+    referring_unit = serializers.IntegerField(source="referring_unit_id")
+    present = serializers.BooleanField(allow_null=True, help_text="Null until the register of the session is kept.")
+
+
+class RegisterSerializer(serializers.Serializer):
+    """A session's register: every enrolled participant and whether they were present."""
+
+    session = serializers.IntegerField(source="session.pk")
+    group = serializers.IntegerField(source="session.group_id")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    ends_at = serializers.DateTimeField(source="session.ends_at")
+    participants = RegisterEntrySerializer(many=True)
+
+
+class RegisterWriteSerializer(serializers.Serializer):
+    """Keep the register: the enrolments present; every other enrolled participant is recorded absent."""
+
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=True,
+        max_length=200,
+        help_text="Ids of the enrolments (of enrolled participants of the group) present at the session.",
+    )
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """The conductors' evaluation of a participant: a 1–5 rating before and after, and their notes. What is
+    omitted stays; null clears a rating."""
+
+    score_before = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    score_after = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    conductors_note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    """The end-of-group report on one participant, as the referring team reads it: attendance over the sessions,
+    the evaluation before and after with its change, the conductors' notes."""
+
+    enrolment = serializers.IntegerField(source="enrolment.pk")
+    group = serializers.IntegerField(source="enrolment.group_id")
+    group_title = serializers.CharField(source="enrolment.group.title")
+    person = serializers.IntegerField(source="enrolment.person_id")
+    person_name = serializers.CharField(source="enrolment.person.full_name")
+    referring_unit = serializers.IntegerField(source="enrolment.referring_unit_id")
+    referring_unit_name = serializers.CharField(source="enrolment.referring_unit.name")
+    status = serializers.ChoiceField(source="enrolment.status", choices=EnrolmentStatus.choices)
+    sessions = serializers.IntegerField(help_text="The group's sessions.")
+    attended = serializers.IntegerField(help_text="Sessions the participant attended.")
+    absent = serializers.IntegerField(help_text="Sessions the participant was recorded absent.")
+    attendance_percent = serializers.IntegerField(help_text="Attended out of the group's sessions, in percent.")
+    score_before = serializers.IntegerField(source="enrolment.score_before", allow_null=True)
+    score_after = serializers.IntegerField(source="enrolment.score_after", allow_null=True)
+    change = serializers.IntegerField(allow_null=True, help_text="After minus before, when both are recorded.")
+    conductors_note = serializers.CharField(source="enrolment.conductors_note")
+    conductors = serializers.SerializerMethodField(help_text="The two conductors' names.")
+
+    def get_conductors(self, report) -> list[str]:
+        group = report.enrolment.group
+        return [str(group.conductor), str(group.co_conductor)]
+
+
 class GroupFilter(django_filters.FilterSet):
     class Meta:
         model = TrainingGroup
@@ -924,23 +1151,76 @@ def _group_queryset():
 @extend_schema_view(
     list=extend_schema(responses={200: GroupSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: GroupSerializer, **READ_ERRORS}),
+    create=extend_schema(request=GroupCreateSerializer, responses={201: GroupSerializer, **WRITE_ERRORS}),
+    partial_update=extend_schema(
+        request=GroupUpdateSerializer, responses={200: GroupSerializer, **DETAIL_WRITE_ERRORS}
+    ),
 )
-class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+class GroupViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    RestrictedViewSet,
+):
     """The network's catalogue of training and information groups (filters: year, status)."""
 
     model = TrainingGroup
     serializer_class = GroupSerializer
     filterset_class = GroupFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def base_queryset(self):
         return _group_queryset()
 
     def restrict_action(self) -> str:
-        # Enrolling is for the referring Polo Lavoro (the service checks it), not only the conducting teams.
-        return "view"
+        # The two conducting organisations change a group and its sessions; enrolling is for the referring Polo
+        # Lavoro (the service checks it), which reads the catalogue like everyone else.
+        return CHANGE if self.action in ("partial_update", "sessions") else VIEW
 
     def get_serializer_class(self):
-        return {"enrol": EnrolSerializer}.get(self.action, GroupSerializer)
+        return {
+            "enrol": EnrolSerializer,
+            "create": GroupCreateSerializer,
+            "partial_update": GroupUpdateSerializer,
+            "sessions": SessionWriteSerializer,
+        }.get(self.action, GroupSerializer)
+
+    def _detail(self, pk, *, status_code=status.HTTP_200_OK) -> Response:
+        group = _group_queryset().get(pk=pk)
+        return Response(GroupSerializer(group, context=self.get_serializer_context()).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        """Plan a group (coordinators), with the two conductors from two organisations; sessions are added after."""
+        if not permissions.can_plan_group(request.user):
+            return Response({"detail": _("Coordinators plan the groups.")}, status=status.HTTP_403_FORBIDDEN)
+        serializer = GroupCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        group = services.group_create(actor=request.user, **serializer.validated_data)
+        return self._detail(group.pk, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        """Change some details of a group or its status (the two conducting organisations)."""
+        group = self.get_object()
+        serializer = GroupUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        new_status = changes.pop("status", None)
+        with transaction.atomic():
+            group = services.group_update(actor=request.user, group=group, **changes)
+            if new_status is not None and new_status != group.status:
+                services.group_set_status(actor=request.user, group=group, status=new_status)
+        return self._detail(group.pk)
+
+    @extend_schema(request=SessionWriteSerializer, responses={201: SessionSerializer, **DETAIL_WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        """Add a session to the group's calendar (the two conducting organisations)."""
+        group = self.get_object()
+        serializer = SessionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.session_add(actor=request.user, group=group, **serializer.validated_data)
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: EnrolmentSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
@@ -971,6 +1251,98 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: SessionSerializer, **READ_ERRORS}),
+    partial_update=extend_schema(
+        request=SessionUpdateSerializer, responses={200: SessionSerializer, **DETAIL_WRITE_ERRORS}
+    ),
+)
+class GroupSessionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, RestrictedViewSet):
+    """Sessions of the groups: read with the catalogue, changed and registered by the two conducting teams."""
+
+    model = GroupSession
+    serializer_class = SessionSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def base_queryset(self):
+        return GroupSession.objects.select_related("group")
+
+    def restrict_action(self) -> str:
+        # The register is the conducting teams' (as on its page), for reading too.
+        if self.action == "register":
+            return CHANGE
+        return super().restrict_action()
+
+    def get_serializer_class(self):
+        return {"partial_update": SessionUpdateSerializer, "register": RegisterWriteSerializer}.get(
+            self.action, SessionSerializer
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        """Move a session or change its subject."""
+        session = self.get_object()
+        serializer = SessionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {"starts_at": session.starts_at, "ends_at": session.ends_at, "subject": session.subject}
+        data.update(serializer.validated_data)
+        session = services.session_update(actor=request.user, session=session, **data)
+        return Response(SessionSerializer(session).data)
+
+    def _register(self, session) -> dict:
+        enrolled = list(
+            Enrolment.objects.restrict(self.request.user, "view")
+            .filter(group=session.group, status=EnrolmentStatus.ENROLLED)
+            .select_related("person")
+            .order_by("created_at", "pk")
+        )
+        marks = dict(session.register.values_list("enrolment_id", "present"))
+        for enrolment in enrolled:
+            enrolment.present = marks.get(enrolment.pk)
+        return RegisterSerializer({"session": session, "participants": enrolled}).data
+
+    @extend_schema(methods=["GET"], responses={200: RegisterSerializer, **READ_ERRORS})
+    @extend_schema(
+        methods=["POST"], request=RegisterWriteSerializer, responses={200: RegisterSerializer, **DETAIL_WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def register(self, request, pk=None):
+        """GET: the session's register, each enrolled participant present, absent or not recorded yet (each read
+        audited on the person). POST: keep it with the enrolments present; the others are recorded absent."""
+        session = self.get_object()
+        if request.method == "POST":
+            serializer = RegisterWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            present = set(serializer.validated_data["present"])
+            enrolled = set(
+                session.group.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("pk", flat=True)
+            )
+            strangers = sorted(present - enrolled)
+            if strangers:
+                raise serializers.ValidationError(
+                    {
+                        "present": [
+                            _("Not enrolled participants of this group: %(ids)s.")
+                            % {"ids": ", ".join(str(pk) for pk in strangers)}
+                        ]
+                    }
+                )
+            services.register_record(actor=request.user, session=session, present=present)
+            return Response(self._register(session))
+        data = self._register(session)
+        for row in data["participants"]:
+            audit_log(
+                actor=request.user,
+                action=Action.PATH_VIEW,
+                person=row["person"],
+                detail={"register": session.pk, "enrolment": row["enrolment"]},
+            )
+        return Response(data)
+
+
+def _feedback(enrolment) -> dict:
+    return FeedbackSerializer(selectors.feedback_report(enrolment)).data
+
+
 @extend_schema_view(retrieve=extend_schema(responses={200: EnrolmentSerializer, **READ_ERRORS}))
 class EnrolmentViewSet(mixins.RetrieveModelMixin, RestrictedViewSet):
     """Enrolments, read by the referring and the two conducting organisations."""
@@ -979,7 +1351,10 @@ class EnrolmentViewSet(mixins.RetrieveModelMixin, RestrictedViewSet):
     serializer_class = EnrolmentSerializer
 
     def base_queryset(self):
-        return Enrolment.objects.select_related("person")
+        return Enrolment.objects.select_related("person", "referring_unit", "group__conductor", "group__co_conductor")
+
+    def get_serializer_class(self):
+        return {"evaluation": EvaluationSerializer}.get(self.action, EnrolmentSerializer)
 
     def retrieve(self, request, *args, **kwargs):
         """One enrolment (audited)."""
@@ -994,3 +1369,39 @@ class EnrolmentViewSet(mixins.RetrieveModelMixin, RestrictedViewSet):
         enrolment = self.get_object()
         services.enrolment_withdraw(actor=request.user, enrolment=enrolment)
         return Response(EnrolmentSerializer(self.base_queryset().get(pk=enrolment.pk)).data)
+
+    @extend_schema(responses={200: FeedbackSerializer, **READ_ERRORS})
+    @action(detail=True, methods=["get"])
+    def feedback(self, request, pk=None):
+        """The end-of-group report on the participant, read by the referring team and the conductors (audited)."""
+        enrolment = self.get_object()
+        audit_log(
+            actor=request.user,
+            action=Action.PATH_VIEW,
+            obj=enrolment,
+            person=enrolment.person,
+            detail={"feedback": True},
+        )
+        return Response(_feedback(enrolment))
+
+    @extend_schema(request=EvaluationSerializer, responses={200: FeedbackSerializer, **DETAIL_WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def evaluation(self, request, pk=None):
+        """Record the evaluation before and after and the conductors' notes (the conductors' organisations only:
+        the referring team reads the report, 403 on a write). The answer is the feedback report."""
+        enrolment = self.get_object()
+        if not permissions.can_change_group(request.user, enrolment.group):
+            return Response(
+                {"detail": _("Only the conductors of the group evaluate its participants.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        serializer = EvaluationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = {
+            "score_before": enrolment.score_before,
+            "score_after": enrolment.score_after,
+            "conductors_note": enrolment.conductors_note,
+        }
+        values.update(serializer.validated_data)
+        enrolment = services.evaluation_record(actor=request.user, enrolment=enrolment, **values)
+        return Response(_feedback(self.base_queryset().get(pk=enrolment.pk)))

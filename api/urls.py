@@ -17,6 +17,7 @@ from api.paths import (
     EnrolmentViewSet,
     EventViewSet,
     FollowUpViewSet,
+    GroupSessionViewSet,
     GroupViewSet,
     PathViewSet,
 )
@@ -47,6 +48,7 @@ router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("events", EventViewSet, basename="event")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("groups", GroupViewSet, basename="group")
+router.register("group-sessions", GroupSessionViewSet, basename="group-session")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("vocabulary", TermViewSet, basename="term")
 

@@ -69,3 +69,20 @@ def make_accepted_proposal(*, cast, person, host, kind="internship", title="Adde
     proposal.refresh_status()
     proposal.save()
     return proposal
+
+
+def make_third_organisation(name="ASST Santi Paolo e Carlo"):
+    """A third care organisation with a Polo Lavoro, an operator and a coordinator: a group's second conducting
+    organisation that is neither A nor B. Returns (organisation, unit, operator, coordinator)."""
+    from accounts.choices import OrganisationKind, Role, UnitKind
+    from accounts.models import Organisation, Unit
+    from core.testing.cast import make_user
+
+    organisation = Organisation.objects.create(name=name, kind=OrganisationKind.ASST)
+    unit = Unit.objects.create(organisation=organisation, name="Polo Lavoro Santi Paolo", kind=UnitKind.POLO_LAVORO)
+    return (
+        organisation,
+        unit,
+        make_user("operator_c", unit, Role.OPERATOR, first_name="Carla", last_name="Conduttrice"),
+        make_user("coordinator_c", unit, Role.COORDINATOR),
+    )
