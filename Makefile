@@ -35,8 +35,8 @@ compilemessages: locale/it/LC_MESSAGES/django.mo
 .PHONY: run
 run: venv compilemessages ## Migrate the embedded SQLite database, load demo data, serve on :8000 with a task worker
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_instruments
 	$(MANAGE) load_vocabulary
+	$(MANAGE) load_instruments
 	$(MANAGE) seed_demo
 	$(MANAGE) load_programmes
 	@echo "Ponte on http://127.0.0.1:$(PORT)/ (demo password: $${PONTE_DEMO_PASSWORD:-ponte-demo})"

@@ -18,6 +18,9 @@ from assessments.choices import ItemType, ScoringMethod
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("it", "en")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# The slug of a shared vocabulary term (plans.Term.slug, as plans/vocabulary.py checks it).
+TERM_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TERM_SLUG_MAX = 80
 CHOICE_TYPES = {ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE, ItemType.ORDINAL}
 SCORED_TYPES = {ItemType.SINGLE_CHOICE, ItemType.ORDINAL, ItemType.NUMBER}
 # Roles that write person-level data (accounts.choices.PERSON_WRITE_ROLES); peer experts read only.
@@ -120,7 +123,7 @@ def _item(check: _Checker, raw, path: str, scales: dict, *, in_group: bool = Fal
         return None
     known = {
         "id", "type", "text", "help", "required", "clinical", "reverse", "options", "options_from", "scale",
-        "min", "max", "integer", "items", "max_repeats", "code",
+        "min", "max", "integer", "items", "max_repeats", "code", "term",
     }  # fmt: skip
     unknown = set(raw) - known
     if unknown:
@@ -139,6 +142,13 @@ def _item(check: _Checker, raw, path: str, scales: dict, *, in_group: bool = Fal
     }
     if raw.get("code"):
         item["code"] = str(raw["code"])  # an external code, e.g. the ICF category
+    if raw.get("term") is not None:
+        # The shared vocabulary term the item measures; the loader checks that the vocabulary has it.
+        term = raw["term"]
+        if not isinstance(term, str) or not TERM_SLUG_RE.match(term) or len(term) > TERM_SLUG_MAX:
+            check.fail(f"{path}.term", f"{term!r} is not a vocabulary slug (lower-case letters, digits and hyphens)")
+        else:
+            item["term"] = term
     if raw.get("help") is not None:
         item["help"] = check.text(raw.get("help"), f"{path}.help")
     if kind in CHOICE_TYPES:
@@ -389,6 +399,17 @@ def iter_items(definition: dict, *, with_groups: bool = True):
         for item in section["items"]:
             if with_groups or item["type"] != ItemType.GROUP:
                 yield section, item
+
+
+def iter_all_items(definition: dict):
+    """Every item of the definition, the sub-items of repeating groups after their group, each with its place in
+    the file (`sections[2].items[0].items[1]`), in order."""
+    for s, section in enumerate(definition["sections"]):
+        for i, item in enumerate(section["items"]):
+            path = f"sections[{s}].items[{i}]"
+            yield path, item
+            for j, sub in enumerate(item.get("items", [])):
+                yield f"{path}.items[{j}]", sub
 
 
 def item_map(definition: dict) -> dict[str, dict]:

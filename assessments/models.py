@@ -66,6 +66,42 @@ class InstrumentVersion(models.Model):
         return list(self.definition.get("fill_roles", []))
 
 
+class InstrumentItem(models.Model):
+    """An item of an instrument version as loaded (sub-items of repeating groups included), with the shared
+    vocabulary term it measures, if its file names one. Written by load_instruments, never changed afterwards."""
+
+    version = models.ForeignKey(
+        InstrumentVersion, verbose_name=_("instrument version"), on_delete=models.CASCADE, related_name="items"
+    )
+    item_id = models.CharField(_("item"), max_length=63)
+    position = models.PositiveIntegerField(_("position"))
+    text_it = models.TextField(_("text (Italian)"))
+    text_en = models.TextField(_("text (English)"))
+    term = models.ForeignKey(
+        "plans.Term",
+        verbose_name=_("vocabulary term"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instrument_items",
+    )
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("instrument item")
+        verbose_name_plural = _("instrument items")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "item_id"], name="instrumentitem_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.item_id}"
+
+    @property
+    def text(self) -> str:
+        return self.text_en if current_language() == "en" else self.text_it
+
+
 class AssessmentQuerySet(RestrictedQuerySet):
     """Assessments are reached by users who see the person and belong to the authoring organisation or to
     an organisation treating the person (it registered the record or holds a case). Changes are for the

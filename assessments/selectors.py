@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from assessments.choices import AssessmentStatus
 from assessments.definitions import clinical_domain_ids, clinical_item_ids, label
-from assessments.models import Assessment, Instrument, InstrumentVersion
+from assessments.models import Assessment, Instrument, InstrumentItem, InstrumentVersion
 from core.i18n import current_language
 
 
@@ -30,6 +30,31 @@ def current_versions():
 def catalogue():
     """Instruments with their versions, newest first."""
     return Instrument.objects.prefetch_related("versions").order_by("code")
+
+
+@dataclass
+class TermUse:
+    """A shared vocabulary term and the texts of the items of one instrument version that measure it."""
+
+    slug: str
+    name: str
+    items: list[str] = field(default_factory=list)
+
+
+def terms_of_versions(versions) -> dict[int, list[TermUse]]:
+    """By version id, the vocabulary terms its items measure (in item order), each with those items' texts."""
+    lang = current_language()
+    rows = (
+        InstrumentItem.objects.filter(version__in=versions, term__isnull=False)
+        .select_related("term")
+        .order_by("version_id", "position")
+    )
+    out: dict[int, dict[str, TermUse]] = {}
+    for row in rows:
+        uses = out.setdefault(row.version_id, {})
+        name = row.term.name_en if lang == "en" else row.term.name_it
+        uses.setdefault(row.term.slug, TermUse(slug=row.term.slug, name=name)).items.append(row.text)
+    return {version_id: list(uses.values()) for version_id, uses in out.items()}
 
 
 @dataclass

@@ -59,8 +59,11 @@ def catalogue(request):
     """The instruments with their versions, sources, licences and who may fill them in (no person data)."""
     lang = current_language()
     instruments = []
-    for instrument in selectors.catalogue():
-        versions = sorted(instrument.versions.all(), key=lambda v: -v.number)
+    listed = [
+        (instrument, sorted(instrument.versions.all(), key=lambda v: -v.number)) for instrument in selectors.catalogue()
+    ]
+    terms = selectors.terms_of_versions([versions[0] for _instrument, versions in listed if versions])
+    for instrument, versions in listed:
         if not versions:
             continue
         current = versions[0]
@@ -81,6 +84,7 @@ def catalogue(request):
                 "items": sum(1 for _ in iter_items(definition)),
                 "domains": [label(d["label"], lang) for d in definition["scoring"]["domains"]],
                 "bands": [(b["min"], label(b["label"], lang)) for b in definition["scoring"].get("bands", [])],
+                "terms": terms.get(current.pk, []),
             }
         )
     return render_page(request, "assessments/catalogue.html", {"instruments": instruments})

@@ -20,6 +20,7 @@ from assessments.models import Assessment, AssessmentRevision
 from assessments.scoring import score
 from assessments.selectors import current_versions
 from cases.models import Case
+from plans.vocabulary import load_vocabulary
 
 SHARE = 0.3  # of the persons with a Polo Lavoro case
 BATCH = 2000
@@ -70,6 +71,7 @@ def _authors() -> dict[int, list[tuple[int, int]]]:
 def seed_assessments(*, rng: random.Random, today: datetime.date | None = None, share: float = SHARE) -> int:
     """Create demo assessments for about `share` of the persons with a Polo Lavoro case; returns how many."""
     today = today or timezone.localdate()
+    load_vocabulary()  # the instruments' items name its terms
     load_instruments()
     versions = {v.instrument.code: v for v in current_versions()}
     authors = _authors()

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from assessments.models import InstrumentItem
 from plans import snapshots
 from plans.choices import FundingSource, GoalArea
-from plans.models import Evaluation, Goal, Plan, PlanAction, PlanRevision, Review
+from plans.models import Evaluation, Goal, Plan, PlanAction, PlanRevision, Review, Term
 
 ZERO = Decimal("0.00")
 
@@ -106,3 +107,22 @@ def final_snapshot(plan: Plan) -> dict:
     """The plan's content at its last save (an approved version's content never changes after approval)."""
     row = PlanRevision.objects.filter(plan=plan).order_by("-version").values_list("snapshot", flat=True).first()
     return row if row is not None else snapshots.snapshot(plan)
+
+
+def instrument_items_using(term: Term):
+    """The instrument items that measure a vocabulary term, newest version first (no person data)."""
+    return (
+        InstrumentItem.objects.filter(term=term)
+        .select_related("version__instrument")
+        .only(
+            "item_id",
+            "position",
+            "text_it",
+            "text_en",
+            "version__number",
+            "version__instrument__code",
+            "version__instrument__title_it",
+            "version__instrument__title_en",
+        )
+        .order_by("version__instrument__code", "-version__number", "position")
+    )

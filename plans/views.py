@@ -791,5 +791,6 @@ def vocabulary_term(request, slug: str):
             "lang": current_language(),
             "goal_count": term.goals.count(),
             "visible_goals": visible_goals,
+            "instrument_items": selectors.instrument_items_using(term),
         },
     )

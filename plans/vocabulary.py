@@ -2,7 +2,8 @@
 loading plans/data/vocabulary.yaml, and searching the terms.
 
 Loading is all or nothing and idempotent: a new entry creates a term, a changed one updates it, an unchanged one
-changes nothing; a term no longer in the file is deleted unless a plan goal uses it, in which case it is kept.
+changes nothing; a term no longer in the file is deleted unless a plan goal or an instrument item uses it, in which
+case it is kept.
 """
 
 import re
@@ -41,7 +42,7 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # removed from the file but used by a plan goal
+    kept: list[str] = field(default_factory=list)  # removed from the file but used by a plan goal or an item
 
 
 def _text(value, where: str, what: str, errors: list[str], max_length: int | None = None) -> str:
@@ -147,7 +148,7 @@ def load_vocabulary(path: Path | None = None) -> LoadReport:
             else:
                 report.unchanged.append(term.slug)
         for slug, term in sorted(existing.items()):
-            if term.goals.exists():
+            if term.goals.exists() or term.instrument_items.exists():
                 report.kept.append(slug)
             else:
                 term.delete()

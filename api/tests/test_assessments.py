@@ -10,12 +10,14 @@ from assessments.tests.conftest import EMPLOYABILITY_CLINICAL, EMPLOYABILITY_NON
 from audit.choices import Action
 from audit.models import AuditEvent
 from core.testing.cast import make_person
+from plans.vocabulary import load_vocabulary
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def instruments(db):
+    load_vocabulary()
     load_instruments()
 
 

@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from core.testing.cast import make_consent
 from opportunities.models import WorkProfile
 from opportunities.tests.conftest import candidate  # noqa: F401 (fixtures)
+from plans.vocabulary import load_vocabulary
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def test_a_sharing_consent_opens_the_record_not_the_work_profile(cast, candidate
 
 
 def test_a_candidate_without_a_profile_gets_the_skills_balance_prefill_then_creates_it(cast, person_a, api_for):
+    load_vocabulary()
     load_instruments()
     version = InstrumentVersion.objects.get(instrument__code="skills_balance")
     Assessment.objects.create(

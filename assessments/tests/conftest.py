@@ -4,10 +4,12 @@ import pytest
 
 from assessments.loader import load_instruments
 from assessments.models import InstrumentVersion
+from plans.vocabulary import load_vocabulary
 
 
 @pytest.fixture
 def instruments(db):
+    load_vocabulary()  # items name its terms; `make run` loads it first too
     load_instruments()
     return {v.instrument.code: v for v in InstrumentVersion.objects.select_related("instrument")}
 

@@ -11,10 +11,12 @@ from assessments.definitions import DefinitionError
 from assessments.loader import INSTRUMENTS_DIR, load_instruments
 from assessments.models import Assessment, Instrument, InstrumentVersion
 from assessments.tests.conftest import EMPLOYABILITY_NON_CLINICAL
+from plans.vocabulary import load_vocabulary
 
 
 @pytest.fixture
-def instrument_dir(tmp_path):
+def instrument_dir(db, tmp_path):
+    load_vocabulary()  # the shipped items name its terms
     for path in INSTRUMENTS_DIR.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     return tmp_path

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from core.testing.cast import make_case, make_person
 from opportunities.models import Opportunity, Proposal, WorkProfile
 from opportunities.tests.conftest import give_company_consent, make_opportunity, make_profile
+from plans.vocabulary import load_vocabulary
 
 MISSING_PK = 999_999
 _CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -151,6 +152,7 @@ def test_outside_the_treating_team_a_candidates_pages_are_the_missing_page(cast,
 
 
 def test_a_new_profile_is_prefilled_from_the_latest_skills_balance(cast, person_a, client_for):
+    load_vocabulary()
     load_instruments()
     version = InstrumentVersion.objects.get(instrument__code="skills_balance")
     common = {"person": person_a, "instrument_version": version, "organisation": cast.org_a, "unit": cast.unit_a}

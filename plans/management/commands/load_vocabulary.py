@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Load the shared vocabulary of the evaluation's focus areas from YAML. A new entry creates a term, a "
         "changed one updates it, an unchanged one changes nothing; a term no longer in the file is deleted unless "
-        "a plan goal uses it (then it is kept). The whole file is validated first: on any error nothing is loaded."
+        "a plan goal or an instrument item uses it (then it is kept). The whole file is validated first: on any "
+        "error nothing is loaded."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         except VocabularyError as exc:
             raise CommandError("Vocabulary file with errors, nothing loaded:\n  " + "\n  ".join(exc.errors)) from exc
         for slug in report.kept:
-            self.stdout.write(f"  {slug}: no longer in the file, kept because plan goals use it")
+            self.stdout.write(f"  {slug}: no longer in the file, kept because plan goals or instrument items use it")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Vocabulary: {len(report.created)} new, {len(report.updated)} updated, "
