@@ -41,18 +41,37 @@ def as_csv(rows) -> bytes:
 
 def as_xlsx(rows) -> bytes:
     """A workbook with one sheet of text cells (never a formula)."""
+    return as_xlsx_sheets([(_("indicators"), rows)])
+
+
+def as_xlsx_sheets(sheets) -> bytes:
+    """A workbook with one sheet per (title, rows), every cell text through safe_cell (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("indicators")[:31])
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=safe_cell(value))
-            cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+    used: set[str] = set()
+    for title, rows in sheets:
+        name = _sheet_name(str(title), used)
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=safe_cell(value))
+                cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of []:*?/\\."""
+    name = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31] or "sheet"
+    base, n = name, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name

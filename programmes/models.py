@@ -243,3 +243,50 @@ class ManualValue(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.on}: {self.value}"
+
+
+class ProgrammeReportQuerySet(models.QuerySet):
+    """A report is fetched only by the user who asked for it (another user's report is a 404)."""
+
+    def restrict(self, user, action: str = "view"):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class ProgrammeReport(TimeStampedModel):
+    """The annual report of a programme for a territory (or the whole network), built in the background as PDF
+    and XLSX with the figures its requester may see; kept for its requester to download."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="reports"
+    )
+    territory = models.ForeignKey(
+        "accounts.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Blank for the whole network."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    job = models.ForeignKey("core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    xlsx = models.BinaryField(_("XLSX"), blank=True, default=b"")
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    suppressed = models.BooleanField(_("small counts suppressed"), default=False)
+    computed_at = models.DateTimeField(_("figures computed at"), null=True, blank=True)
+
+    objects = ProgrammeReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("programme report")
+        verbose_name_plural = _("programme reports")
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.year} #{self.pk}"

@@ -1,7 +1,7 @@
 """Reads of programmes and indicator figures: scopes, target status, and what each role may see of a figure."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
@@ -13,6 +13,8 @@ from programmes import indicators
 from programmes.choices import Direction, TargetStatus, Unit
 from programmes.indicators import REGISTRY, Result, Scope
 from programmes.indicators.cohort import COHORT_TABLE
+from programmes.indicators.counting import Breakdown, Cell, breakdown
+from programmes.indicators.paths import EQUITY
 from programmes.models import Action, ManualValue, Objective, Programme, ProgrammeIndicator
 
 
@@ -79,6 +81,7 @@ class Figure:
     waiting_for: tuple[str, ...] = ()
     suppressed: bool = False
     has_records: bool = False
+    note: str = ""
 
     @property
     def is_waiting(self) -> bool:
@@ -93,7 +96,8 @@ def present(key: str, result: Result, *, suppress: bool) -> Figure:
     """The figure of `result` for a user who must (or need not) get suppressed counts.
 
     For a rate, the numerator is hidden when it is small or when the complement (denominator − numerator) is,
-    and then the rate too; a hidden denominator hides everything.
+    and then the rate too; a hidden denominator hides everything. A median in days over fewer than five persons
+    is hidden.
     """
     definition = REGISTRY[key]
     figure = Figure(
@@ -106,6 +110,7 @@ def present(key: str, result: Result, *, suppress: bool) -> Figure:
         rows=list(result.rows),
         waiting_for=result.waiting_for,
         has_records=definition.records is not None,
+        note=result.note,
     )
     if not suppress or result.waiting_for:
         return figure
@@ -125,6 +130,9 @@ def present(key: str, result: Result, *, suppress: bool) -> Figure:
             figure.value = None
     if definition.unit == Unit.COUNT and den is not None and suppress_small(den) is None:
         figure.denominator, figure.suppressed = None, True
+    if definition.unit == Unit.DAYS and den is not None and suppress_small(den) is None:
+        # A median over fewer than five persons is close to one person's own figure.
+        figure.denominator, figure.value, figure.suppressed = None, None, True
     if any(n is None for _label, n in figure.rows):
         figure.suppressed = True
     return figure
@@ -218,6 +226,113 @@ def programme_tree(programme: Programme) -> list[Objective]:
     for obj in objectives:
         obj.sub = children.get(obj.pk, [])
     return children.get(None, [])
+
+
+def _small(n: int | None) -> bool:
+    return n is not None and suppress_small(n) is None
+
+
+def _with_complement(values: list[int | None], hidden: set[int]) -> set[int]:
+    """When exactly one cell of a column is hidden and the total is shown, hide the next smallest non-zero one."""
+    if len(hidden) == 1:
+        rest = sorted((n, i) for i, n in enumerate(values) if i not in hidden and n)
+        if rest:
+            hidden = hidden | {rest[0][1]}
+    return hidden
+
+
+def _hidden_cell(cell: Cell, *, numerator: bool, denominator: bool) -> Cell:
+    if not (numerator or denominator):
+        return cell
+    return replace(
+        cell,
+        numerator=None if numerator else cell.numerator,
+        denominator=None if denominator else cell.denominator,
+        value=None,
+        low=None,
+        high=None,
+        gap=None,
+        suppressed=True,
+    )
+
+
+def suppress_breakdown(table: Breakdown) -> Breakdown:
+    """A breakdown as an aggregate-only reader gets it: small counts hidden (1–4) with complementary suppression
+    in each column, and for a rate the numerator also when its complement (denominator − numerator) is small;
+    a hidden numerator or denominator hides the rate and its interval."""
+    cells = table.cells
+    if table.is_median:
+        # A median over fewer than five persons is close to one person's own figure: hidden with its count.
+        nums = {i for i, c in enumerate(cells) if _small(c.numerator)}
+        nums = _with_complement([c.numerator for c in cells], nums)
+        dens = {i for i, c in enumerate(cells) if _small(c.denominator)}
+        dens = _with_complement([c.denominator for c in cells], dens)
+        hidden = [
+            replace(c, numerator=None if i in nums else c.numerator, denominator=None, value=None, suppressed=True)
+            if i in dens
+            else replace(c, numerator=None, suppressed=True)
+            if i in nums
+            else c
+            for i, c in enumerate(cells)
+        ]
+        total = table.total
+        if _small(total.denominator):
+            total = replace(total, numerator=None, denominator=None, value=None, suppressed=True)
+        elif _small(total.numerator):
+            total = replace(total, numerator=None, suppressed=True)
+        return replace(table, cells=hidden, total=total)
+    if table.is_rate:
+        dens = {i for i, c in enumerate(cells) if _small(c.denominator)}
+        dens = _with_complement([c.denominator for c in cells], dens)
+        nums = {i for i, c in enumerate(cells) if _small(c.numerator) or _small(c.denominator - c.numerator)}
+        nums = _with_complement([c.numerator for c in cells], nums | {i for i in dens if cells[i].numerator == 0})
+        total = table.total
+        total = _hidden_cell(
+            total,
+            numerator=_small(total.numerator) or _small(total.denominator - total.numerator),
+            denominator=_small(total.denominator),
+        )
+    else:
+        nums = {i for i, c in enumerate(cells) if _small(c.numerator)}
+        nums = _with_complement([c.numerator for c in cells], nums)
+        dens = set()
+        total = _hidden_cell(table.total, numerator=_small(table.total.numerator), denominator=False)
+    hidden = [_hidden_cell(c, numerator=i in nums, denominator=i in dens) for i, c in enumerate(cells)]
+    if total.value is None:  # a gap would give the hidden total rate away
+        hidden = [replace(c, gap=None) for c in hidden]
+    return replace(table, cells=hidden, total=total)
+
+
+def breakdown_for(user, key: str, scope: Scope, dimension: str) -> Breakdown:
+    """The indicator broken down by `dimension` as the user may see it (BreakdownNotAllowed when not declared)."""
+    table = breakdown(key, scope, dimension)
+    return suppress_breakdown(table) if must_suppress(user, scope) else table
+
+
+def equity_tables(user, scope: Scope) -> list[Breakdown]:
+    """The equity indicators: each ASST's rate against the whole scope's, with their 95% intervals."""
+    return [breakdown_for(user, key, scope, "asst") for key in EQUITY]
+
+
+def breakdown_rows(table: Breakdown, *, scope_label: str) -> list[list]:
+    """The rows of a breakdown for an export, in the columns of exports.figure_rows; suppressed cells say so."""
+    from django.utils.translation import gettext as _
+
+    definition = REGISTRY[table.key]
+
+    def cell(value, c: Cell):
+        if value is None:
+            return _("suppressed (< 5)") if c.suppressed else ""
+        return value
+
+    out = []
+    for c in [*table.cells, table.total]:
+        label = f"{table.title}: {c.label}"
+        out.append(
+            [str(definition.title), table.key, label, cell(c.numerator, c), cell(c.denominator, c),
+             cell(c.value, c), definition.unit, "", scope_label]
+        )  # fmt: skip
+    return out
 
 
 SMALL_CELL_LABEL = SMALL_CELL

@@ -22,6 +22,7 @@ from core.forms import add_service_errors
 from core.htmx import render_page
 from programmes import permissions, selectors, services
 from programmes.charts import bar_chart
+from programmes.choices import TargetStatus
 from programmes.exports import as_csv, as_xlsx, figure_rows
 from programmes.forms import ManualValueForm, ScopeForm, default_period
 from programmes.indicators import PERIOD_RULES, REGISTRY
@@ -116,6 +117,7 @@ def programme_detail(request, code: str):
         "can_view_records": permissions.can_view_records(request.user),
         "can_record_manual": permissions.can_record_manual_value(request.user),
         "computed_at": timezone.now(),
+        "statuses": dict(TargetStatus.choices),
     }
     return render_page(request, "programmes/programme_detail.html", context, partial="indicators")
 
@@ -134,9 +136,17 @@ def dashboard(request):
     form, chosen, scope = _scope_from(request)
     cohort, figures, diagnosis = _dashboard_figures(request.user, scope)
     open_cases = next(f for f in figures if f.key == "cases.open_by_area")
-    audit_log(actor=request.user, action=Action.AGGREGATE_VIEW, detail={"page": "indicators", **_scope_detail(chosen)})
+    breakdown_form, breakdown = _breakdown_from(request, scope)
+    detail = {"page": "indicators", **_scope_detail(chosen)}
+    if breakdown is not None:
+        detail.update(indicator=breakdown.key, breakdown=breakdown.dimension)
+    audit_log(actor=request.user, action=Action.AGGREGATE_VIEW, detail=detail)
     context = {
         "form": form,
+        "breakdown_form": breakdown_form,
+        "breakdown": breakdown,
+        "equity": selectors.equity_tables(request.user, scope),
+        "scope_fields": [(name, request.GET.get(name, "")) for name in ("start", "end", "territory", "organisation")],
         "cohort": cohort,
         "figures": figures,
         "diagnosis": diagnosis,
@@ -148,7 +158,20 @@ def dashboard(request):
         "computed_at": timezone.now(),
         "period_rules": PERIOD_RULES,
     }
-    return render_page(request, "programmes/dashboard.html", context, partial="figures")
+    status = 400 if breakdown_form.is_bound and breakdown is None else 200
+    return render_page(request, "programmes/dashboard.html", context, partial="figures", status=status)
+
+
+def _breakdown_from(request, scope):
+    """The "Break down by" form and, when it is filled in and valid, the breakdown as the user may see it."""
+    from programmes.indicators.forms import BreakdownForm
+
+    bound = "indicator" in request.GET or "by" in request.GET
+    form = BreakdownForm(request.GET if bound else None)
+    if not bound or not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, selectors.breakdown_for(request.user, data["indicator"], scope, data["by"])
 
 
 @login_required
@@ -160,6 +183,9 @@ def dashboard_export(request, fmt: str):
     form, chosen, scope = _scope_from(request)
     cohort, figures, diagnosis = _dashboard_figures(request.user, scope)
     rows = figure_rows([*cohort, diagnosis, *figures], scope_label=_scope_label(chosen))
+    _breakdown_form, breakdown = _breakdown_from(request, scope)
+    for table in [*selectors.equity_tables(request.user, scope), *([breakdown] if breakdown else [])]:
+        rows.extend(selectors.breakdown_rows(table, scope_label=_scope_label(chosen)))
     audit_log(
         actor=request.user,
         action=Action.EXPORT,
@@ -193,6 +219,14 @@ def _record_rows(kind: str, records, user) -> list[dict]:
             who = str(r.person) if r.visible else _("Not visible: the consent was withdrawn")
             cells = [who, f"{r.from_unit.name} → {r.to_unit.name}", r.get_status_display(), r.sent_at.date()]
             out.append({"cells": cells, "url": reverse("cases:referral_detail", args=[r.pk])})
+    elif kind == "path":
+        for p in records.select_related("person", "host").order_by("-starts_on", "pk"):
+            cells = [str(p.person), p.get_kind_display(), str(p.host), p.starts_on, p.ended_on or ""]
+            out.append({"cells": cells, "url": reverse("paths:detail", args=[p.pk])})
+    elif kind == "event":
+        for e in records.select_related("person").order_by("-occurred_on", "pk"):
+            cells = [str(e.person), e.get_kind_display(), e.occurred_on, e.ended_on or ""]
+            out.append({"cells": cells, "url": reverse("paths:person", args=[e.person_id])})
     elif kind == "assessment":
         for a in records.select_related("person", "instrument_version__instrument").order_by("-assessed_on", "pk"):
             cells = [str(a.person), a.instrument_version.instrument.title, a.assessed_on]
@@ -212,6 +246,8 @@ RECORD_HEADERS = {
     "person": (_("Person"), _("Born in")),
     "case": (_("Person"), _("Unit"), _("Area"), _("Opened on")),
     "referral": (_("Person"), _("From → to"), _("Status"), _("Sent on")),
+    "path": (_("Person"), _("Kind"), _("Host"), _("Start"), _("Ended on")),
+    "event": (_("Person"), _("Event"), _("Date"), _("Discharge")),
     "assessment": (_("Person"), _("Instrument"), _("Date")),
     "employer_contact": (_("Employer"), _("Date"), _("Outcome")),
     "employer": (_("Employer"), _("Law 68 quota"), _("Places covered")),
@@ -228,6 +264,9 @@ def indicator_records(request, key: str):
     total = behind.count()
     visible = behind.model.objects.restrict(request.user, "view").filter(pk__in=behind.values("pk"))
     rows = _record_rows(definition.record_kind, visible, request.user)
+    if selectors.must_suppress(request.user, scope) and 0 < total - len(rows) < selectors.SMALL_CELL_LABEL:
+        # The figure is suppressed for this user (not only their organisations): so is the count of the others.
+        total = None
     audit_log(
         actor=request.user,
         action=Action.INDICATOR_RECORDS,
@@ -239,7 +278,7 @@ def indicator_records(request, key: str):
         "rows": rows,
         "headers": [str(h) for h in RECORD_HEADERS[definition.record_kind]],
         "total": total,
-        "hidden": total - len(rows),
+        "hidden": total is None or total > len(rows),
         "scope_label": _scope_label(chosen),
         "query": request.GET.urlencode(),
     }
@@ -271,3 +310,187 @@ def manual_value_add(request, code: str, pk: int):
             return redirect("programmes:detail", code=programme.code)
     context = {"programme": programme, "indicator": indicator, "form": form}
     return render_page(request, "programmes/manual_value_form.html", context, status=400)
+
+
+# ------------------------------------------------------------------------- trends, territories, annual report
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def programme_trends(request, code: str):
+    """Each indicator of the programme per quarter (per year for long ranges) of the chosen period against its
+    target, as SVG charts with their tables; the programme page loads it with htmx."""
+    from programmes.trends import periods, trend_series
+
+    _require(permissions.can_view_programmes(request.user))
+    programme = get_restricted_or_404(Programme, request.user, "view", code=code)
+    form, chosen, scope = _scope_from(request, programme)
+    trends = trend_series(
+        request.user, programme, start=scope.start, end=scope.end, organisation_ids=scope.organisation_ids
+    )
+    audit_log(
+        actor=request.user,
+        action=Action.INDICATOR_VIEW,
+        obj=programme,
+        detail={"page": "trends", **_scope_detail(chosen)},
+    )
+    steps = periods(scope.start, scope.end)
+    context = {
+        "programme": programme,
+        "form": form,
+        "trends": trends,
+        "by_year": bool(steps) and not steps[0].label.startswith("Q"),
+        "scope_label": _scope_label(chosen),
+        "query": request.GET.urlencode(),
+        "suppressed": selectors.must_suppress(request.user, scope),
+        "computed_at": timezone.now(),
+    }
+    return render_page(request, "programmes/trends.html", context, partial="trends")
+
+
+def _comparison(request):
+    from programmes.report_forms import ComparisonForm
+    from programmes.territories import territory_table
+
+    programmes = Programme.objects.restrict(request.user, "view").order_by("short_title")
+    programme = programmes.filter(code=request.GET.get("programme", "")).first()
+    start, end = default_period(programme)
+    form = ComparisonForm(request.GET or None, default_start=start, default_end=end, programmes=programmes)
+    if form.is_valid():
+        start, end, programme = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["programme"]
+    table = territory_table(request.user, start=start, end=end, programme=programme, today=timezone.localdate())
+    detail = {"page": "territories", "start": start.isoformat(), "end": end.isoformat()}
+    detail["programme"] = programme.code if programme else ""
+    return form, programme, start, end, table, detail
+
+
+@login_required
+def territory_comparison(request):
+    """A programme's indicators (or every registered one) side by side for each ASST's territory and the whole
+    network, small counts suppressed for whoever may not see the persons; audited aggregate.view."""
+    _require(permissions.can_view_programmes(request.user))
+    form, programme, start, end, table, detail = _comparison(request)
+    audit_log(actor=request.user, action=Action.AGGREGATE_VIEW, obj=programme, detail=detail)
+    context = {
+        "form": form,
+        "programme": programme,
+        "table": table,
+        "start": start,
+        "end": end,
+        "query": request.GET.urlencode(),
+        "statuses": dict(TargetStatus.choices),
+        "computed_at": timezone.now(),
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render_page(request, "programmes/territories.html", context, partial="comparison", status=status)
+
+
+@login_required
+def territory_export(request, fmt: str):
+    """The territory comparison as CSV or XLSX, suppressed as on the page; audited as data.export."""
+    from programmes.territories import territory_rows
+
+    _require(permissions.can_view_programmes(request.user) and fmt in ("csv", "xlsx"))
+    _form, programme, start, end, table, detail = _comparison(request)
+    rows = territory_rows(table)
+    audit_log(actor=request.user, action=Action.EXPORT, obj=programme, detail={**detail, "format": fmt})
+    name = f"ponte-territories-{programme.code if programme else 'indicators'}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(as_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def report_new(request, code: str):
+    """Choose the territory and year of the programme's annual report and start it (it runs in the background)."""
+    from programmes import report as reports
+    from programmes import tasks
+    from programmes.models import ProgrammeReport
+    from programmes.report_forms import ReportForm
+
+    _require(permissions.can_view_programmes(request.user))
+    programme = get_restricted_or_404(Programme, request.user, "view", code=code)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = reports.report_start(
+                actor=request.user,
+                programme=programme,
+                territory=form.cleaned_data["territory"],
+                year=form.cleaned_data["year"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            tasks.build_report.enqueue(report_id=report.pk)
+            return redirect("programmes:report_status", pk=report.pk)
+    recent = (
+        ProgrammeReport.objects.restrict(request.user)
+        .filter(programme=programme)
+        .select_related("territory", "job")
+        .defer("pdf", "xlsx")[:5]
+    )
+    context = {"programme": programme, "form": form, "recent": recent}
+    status = 400 if request.method == "POST" else 200
+    return render_page(request, "programmes/report_form.html", context, status=status)
+
+
+def _report(request, pk: int):
+    from programmes.models import ProgrammeReport
+
+    _require(permissions.can_view_programmes(request.user))
+    queryset = ProgrammeReport.objects.select_related("programme", "territory", "job").defer("pdf", "xlsx")
+    return get_restricted_or_404(ProgrammeReport, request.user, "view", queryset=queryset, pk=pk)
+
+
+@login_required
+def report_status(request, pk: int):
+    """A report being built: a progress bar the page polls, then the PDF and XLSX downloads."""
+    from programmes.models import ProgrammeReport
+
+    report = _report(request, pk)
+    working = report.job is not None and not report.job.is_finished
+    if getattr(request, "htmx", False) and not working:
+        # The poll sees the work finished: htmx reloads the whole page to show the downloads.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    stored = ProgrammeReport.objects.filter(pk=report.pk)
+    context = {
+        "report": report,
+        "job": report.job,
+        "working": working,
+        "has_pdf": not working and stored.exclude(pdf=b"").exists(),
+        "has_xlsx": not working and stored.exclude(xlsx=b"").exists(),
+    }
+    return render_page(request, "programmes/report_status.html", context, partial="progress" if working else None)
+
+
+@login_required
+def report_download(request, pk: int, fmt: str):
+    """The report's PDF or XLSX, for the user who asked for it; audited as data.export."""
+    from programmes.models import ProgrammeReport
+
+    _require(fmt in ("pdf", "xlsx"))
+    report = _report(request, pk)
+    content = ProgrammeReport.objects.filter(pk=report.pk).values_list(fmt, flat=True).first()
+    _require(bool(content))
+    audit_log(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=report.programme,
+        detail={"what": "programme_report", "report": report.pk, "format": fmt, "year": report.year,
+                "territory": report.territory.code if report.territory else ""},
+    )  # fmt: skip
+    territory = report.territory.code if report.territory else "network"
+    name = f"ponte-{report.programme.code}-{report.year}-{territory}.{fmt}"
+    content_type = "application/pdf" if fmt == "pdf" else XLSX_CONTENT_TYPE
+    response = HttpResponse(bytes(content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,8 +2,10 @@
 
 An indicator is a function `compute(scope) -> Result` registered with `@indicator(...)`, which records its
 definition (title, unit, period rule, what it waits for). Its drill-down, when it has one, is a function
-`records(scope) -> QuerySet` registered with `@drilldown(key)`; the view applies `restrict()` to it. Everything
-is computed in the database with aggregates; no loop over person rows. docs/indicators.md describes each one.
+`records(scope) -> QuerySet` registered with `@drilldown(key)`; the view applies `restrict()` to it. A count or
+rate is best declared as a Counting (`@counting_indicator`, counting.py): the engine computes its total and groups
+it by the dimensions it declares (breakdowns). Everything is computed in the database with aggregates; no loop
+over person rows. docs/indicators.md describes each one.
 
 To add an indicator: write the function in the module of its data (or a new module imported below), decorate it,
 document it in docs/indicators.md, and test it on a small hand-computed dataset.
@@ -75,6 +77,8 @@ class IndicatorDef:
     records: Callable | None = None
     record_kind: str = ""
     version: int = 1
+    # `counting(scope) -> Counting` when the figure is a count or rate that the engine can break down.
+    counting: Callable | None = None
 
 
 REGISTRY: dict[str, IndicatorDef] = {}
@@ -111,10 +115,57 @@ def indicator(
     return register
 
 
+def counting_indicator(
+    key: str,
+    *,
+    title,
+    unit: str,
+    period_rule: str,
+    breakdowns: tuple[str, ...] = (),
+    version: int = 1,
+):
+    """Register the decorated `counting(scope) -> Counting` as indicator `key`: its total is the figure and
+    `breakdowns` (keys of counting.DIMENSIONS) group it in SQL. Its docstring is its description."""
+
+    def register(fn):
+        from programmes.indicators.counting import DIMENSIONS, counted
+
+        unknown = set(breakdowns) - set(DIMENSIONS)
+        if unknown:
+            raise ValueError(f"Indicator {key!r}: unknown breakdowns {sorted(unknown)}")
+
+        def compute(scope: Scope) -> Result:
+            return counted(fn(scope))
+
+        compute.__doc__ = fn.__doc__
+        indicator(key, title=title, unit=unit, period_rule=period_rule, breakdowns=breakdowns, version=version)(compute)
+        REGISTRY[key].counting = fn
+        return fn
+
+    return register
+
+
+def breakable(key: str, *, breakdowns: tuple[str, ...]):
+    """Attach the decorated `counting(scope) -> Counting` to an indicator registered with @indicator (whose figure
+    keeps its own rows), so that the engine can break it down by `breakdowns` (keys of counting.DIMENSIONS)."""
+
+    def register(fn):
+        from programmes.indicators.counting import DIMENSIONS
+
+        unknown = set(breakdowns) - set(DIMENSIONS)
+        if unknown:
+            raise ValueError(f"Indicator {key!r}: unknown breakdowns {sorted(unknown)}")
+        REGISTRY[key].counting = fn
+        REGISTRY[key].breakdowns = breakdowns
+        return fn
+
+    return register
+
+
 def drilldown(key: str, *, kind: str):
     """Register the decorated `records(scope) -> QuerySet` (unrestricted) as the records behind `key`.
 
-    `kind` names the model: person, case, referral, assessment, employer_contact, employer.
+    `kind` names the model: person, case, path, event, referral, assessment, employer_contact, employer.
     """
 
     def register(fn):

@@ -1,12 +1,13 @@
 """Indicators of the community programmes (seed 001, "Vivere in Salute Mentale")."""
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from cases.models import Case
 from people.models import Person
-from programmes.indicators import COHORT, FLOW, Result, Scope, drilldown, indicator
+from programmes.indicators import COHORT, FLOW, Result, Scope, counting_indicator, drilldown, indicator
+from programmes.indicators.counting import Counting, attributed
 
 # The co-design partners of seed 001: the Comune and the third-sector entities.
 PARTNER_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.THIRD_SECTOR, OrganisationKind.SOCIAL_COOP)
@@ -19,15 +20,19 @@ def _partner_cases(scope: Scope):
     return scope.orgs(qs)
 
 
-@indicator("community.participants", title=_("EECO01 – participants"), unit="count", period_rule=COHORT,
-           breakdowns=("organisation", "sex", "age band"))  # fmt: skip
-def participants(scope: Scope) -> Result:
+@counting_indicator("community.participants", title=_("EECO01 – participants"), unit="count", period_rule=COHORT,
+                    breakdowns=("asst", "organisation", "sex", "age_band"))  # fmt: skip
+def participants(scope: Scope) -> Counting:
     """Distinct persons with a case, open at any time in the period, at the Comune or a third-sector partner
     (municipal services, ETS, social cooperatives) in scope. A proxy until enrolment in a programme is recorded:
     Ponte does not yet know which cases a programme funds. For the 2024 and 2026 targets, choose the period from
     the programme's start."""
-    n = _partner_cases(scope).aggregate(n=Count("person_id", distinct=True))["n"]
-    return Result(numerator=n, value=n)
+    anchor = _partner_cases(scope)
+    return Counting(
+        units=Person.objects.filter(pk__in=anchor.values("person_id")),
+        person="",
+        organisation=attributed(anchor, "organisation_id", order=("-opened_on", "-pk")),
+    )
 
 
 @drilldown("community.participants", kind="person")

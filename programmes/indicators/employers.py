@@ -5,7 +5,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.models import EmployerContact, EmployerProfile
-from programmes.indicators import FLOW, SNAPSHOT, Result, Scope, drilldown, indicator, rate
+from programmes.indicators import FLOW, SNAPSHOT, Result, Scope, breakable, drilldown, indicator, rate
+from programmes.indicators.counting import Counting
 
 
 def _contacts_in(scope: Scope):
@@ -18,13 +19,17 @@ def _contacts_in(scope: Scope):
     title=_("Contacts with employers"),
     unit="count",
     period_rule=FLOW,
-    breakdowns=("organisation",),
 )
 def contacts(scope: Scope) -> Result:
     """Scouting contacts with employers dated within the period, by operators of organisations in scope;
     `denominator` holds the distinct employers contacted (shown beside the count, not a rate)."""
     counts = _contacts_in(scope).aggregate(contacts=Count("pk"), employers=Count("employer_id", distinct=True))
     return Result(numerator=counts["contacts"], denominator=counts["employers"], value=counts["contacts"])
+
+
+@breakable("employers.contacts", breakdowns=("asst", "organisation"))
+def contacts_counting(scope: Scope) -> Counting:
+    return Counting(units=_contacts_in(scope), person=None, organisation="organisation_id")
 
 
 @drilldown("employers.contacts", kind="employer_contact")

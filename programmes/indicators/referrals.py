@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import ReferralStatus
 from cases.models import Referral
-from programmes.indicators import FLOW, Result, Scope, drilldown, indicator, rate
+from people.models import Person
+from programmes.indicators import FLOW, Result, Scope, breakable, drilldown, indicator, rate
+from programmes.indicators.counting import Counting, attributed
 
 
 def _sent_in(scope: Scope):
@@ -23,7 +25,6 @@ def _sent_in(scope: Scope):
     title=_("Persons reached among persons referred"),
     unit="percent",
     period_rule=FLOW,
-    breakdowns=("organisation",),
 )
 def reached(scope: Scope) -> Result:
     """Denominator: distinct persons with a referral sent in the period to an organisation in scope.
@@ -35,6 +36,20 @@ def reached(scope: Scope) -> Result:
     )
     return Result(
         numerator=counts["reached"], denominator=counts["referred"], value=rate(counts["reached"], counts["referred"])
+    )
+
+
+@breakable("referrals.reached", breakdowns=("asst", "organisation", "polo", "sex", "age_band"))
+def reached_counting(scope: Scope) -> Counting:
+    """Persons referred; a person referred to two organisations belongs to the one of their latest referral."""
+    sent = _sent_in(scope)
+    order = ("-sent_at", "-pk")
+    return Counting(
+        units=Person.objects.filter(pk__in=sent.values("person_id")),
+        numerator=Q(pk__in=sent.filter(status=ReferralStatus.ACCEPTED).values("person_id")),
+        person="",
+        organisation=attributed(sent, "to_organisation_id", order=order),
+        team=attributed(sent, "to_unit_id", order=order),
     )
 
 
@@ -58,7 +73,6 @@ def _decided_in(scope: Scope):
     title=_("Median waiting time of referrals (days)"),
     unit="days",
     period_rule=FLOW,
-    breakdowns=("organisation",),
 )
 def waiting_days(scope: Scope) -> Result:
     """Median of the days from sending to the decision (accepted or rejected) of the referrals decided in the

@@ -7,7 +7,8 @@ from assessments.choices import AssessmentStatus
 from assessments.models import Assessment
 from cases.choices import Area
 from cases.models import Case
-from programmes.indicators import FLOW, SNAPSHOT, Result, Scope, drilldown, indicator
+from programmes.indicators import FLOW, SNAPSHOT, Result, Scope, breakable, drilldown, indicator
+from programmes.indicators.counting import Counting
 
 
 def _open_at_end(scope: Scope):
@@ -22,7 +23,7 @@ def _open_at_end(scope: Scope):
     title=_("Open cases by area"),
     unit="count",
     period_rule=SNAPSHOT,
-    breakdowns=("area", "organisation"),
+    breakdowns=("area",),
 )
 def open_by_area(scope: Scope) -> Result:
     """Cases open on the last day of the period (opened on or before it, not closed by it), of the
@@ -31,6 +32,11 @@ def open_by_area(scope: Scope) -> Result:
     rows = [(str(label), by_area.get(value, 0)) for value, label in Area.choices]
     total = sum(n for _label, n in rows)
     return Result(numerator=total, value=total, rows=rows)
+
+
+@breakable("cases.open_by_area", breakdowns=("asst", "organisation", "polo", "sex", "age_band"))
+def open_by_area_counting(scope: Scope) -> Counting:
+    return Counting(units=_open_at_end(scope), person="person__", organisation="organisation_id", team="unit_id")
 
 
 @drilldown("cases.open_by_area", kind="case")
@@ -53,7 +59,7 @@ def _completed_in(scope: Scope):
     title=_("Assessments completed"),
     unit="count",
     period_rule=FLOW,
-    breakdowns=("instrument", "organisation"),
+    breakdowns=("instrument",),
 )
 def assessments_completed(scope: Scope) -> Result:
     """Completed assessments dated within the period, by organisations in scope, by instrument."""
@@ -65,6 +71,11 @@ def assessments_completed(scope: Scope) -> Result:
     )
     total = sum(n for _label, n in by_instrument)
     return Result(numerator=total, value=total, rows=[(label, n) for label, n in by_instrument])
+
+
+@breakable("assessments.completed", breakdowns=("asst", "organisation", "polo"))
+def assessments_completed_counting(scope: Scope) -> Counting:
+    return Counting(units=_completed_in(scope), person="person__", organisation="organisation_id", team="unit_id")
 
 
 @drilldown("assessments.completed", kind="assessment")

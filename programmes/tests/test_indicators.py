@@ -143,10 +143,12 @@ def test_seed_000_cohort_from_pontes_records(cast):
 @pytest.mark.parametrize(
     "key", ["cohort.training", "cohort.hired", "celav.concluded", "jobs.time_to_first_job", "equity.employment"]
 )
-def test_indicators_needing_paths_say_so_and_invent_nothing(db, key):
+def test_indicators_over_paths_compute_now_and_invent_nothing(db, key):
+    # The paths exist: nothing waits for them; with no records the figures are zero, never made up.
     result = compute(key, YEAR)
-    assert result.waiting_for == ("paths",)
-    assert (result.numerator, result.value) == (None, None)
+    assert result.waiting_for == ()
+    assert result.numerator == 0 and result.value is None
+    assert not [k for k, d in REGISTRY.items() if "paths" in d.waiting_for]
 
 
 def test_home_support_and_meals_wait_for_the_community_services(db):
