@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from governance.choices import AgreementStatus, MeetingKind
@@ -100,10 +100,11 @@ def agreement_post(cast, **fields):
 def test_creating_an_agreement_with_a_renewal_before_signing_shows_the_error_and_saves_nothing(cast, client_for):
     client = client_for(cast.coordinator_a)
     events = AuditEvent.objects.count()
-    with translation.override("en"):
-        response = client.post(
-            reverse("governance:agreement_create"), agreement_post(cast, renewal_on=days(-20).isoformat())
-        )
+    response = client.post(
+        reverse("governance:agreement_create"),
+        agreement_post(cast, renewal_on=days(-20).isoformat()),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "The renewal date must come after the date of signature." in response.content.decode()
     assert response.context["form"].errors["renewal_on"]

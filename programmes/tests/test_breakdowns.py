@@ -218,8 +218,11 @@ def test_dashboard_shows_a_median_per_group(cast, persons, client_for):
 
 def test_dashboard_refuses_a_breakdown_the_indicator_does_not_declare(cast, persons, client_for):
     client = client_for(cast.coordinator_a)
-    with translation.override("en"):
-        page = client.get("/programmes/indicators/", {**QUERY, "indicator": "equity.employment", "by": "sex"})
+    page = client.get(
+        "/programmes/indicators/",
+        {**QUERY, "indicator": "equity.employment", "by": "sex"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     html = page.content.decode()
     assert page.status_code == 400
     assert 'data-testid="breakdown-errors"' in html and "cannot be broken down by" in html

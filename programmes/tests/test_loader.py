@@ -62,12 +62,25 @@ def test_the_seeds_budgets_and_targets_are_shipped_with_their_source(programmes)
     celav = dict(pdz.indicators.filter(code__startswith="CELAV").values_list("code", "target"))
     assert celav == {"CELAV-CONCLUSI": Decimal(80), "CELAV-ASSUNTI": Decimal(30)}
     assert pdz.indicators.get(code="RAGGIUNTI").target == 90
+    main = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11bis"]  # seed 003: every row, in its order
+    assert list(pdz.objectives.filter(parent__isnull=True).values_list("code", flat=True)) == main
+    assert pdz.objectives.get(code="6.1").parent.code == "6"
+    assert pdz.indicators.get(code="SPRAR-POSTI").target == 422
+    assert sum(pdz.budget.values_list("amount", flat=True)) == Decimal(75487)  # the seed's only euro figure
     mm = Programme.objects.get(code="melegnano-martesana-2021-2023")
     assert mm.indicators.get(code="FORMAZIONI").target == 4
     assert not mm.budget.exists()
     assert not BudgetLine.objects.filter(source="").exists()
     assert not ProgrammeIndicator.objects.exclude(source__startswith="Seed").exists()
     assert not Objective.objects.exclude(source__startswith="Seed").exists()
+
+
+def test_responsible_organisations_are_matched_by_their_exact_name(cast, data_dir):
+    load_programmes(data_dir)
+    pdz = Action.objects.filter(objective__programme__code="piano-di-zona-milano-integrazione")
+    assert pdz.get(code="5.a").responsible_organisation == cast.ats
+    assert pdz.get(code="7.e").responsible_organisation == cast.ats
+    assert pdz.get(code="8.a").responsible_organisation == cast.org_a
 
 
 def test_a_changed_file_is_a_new_version_keeping_indicators_and_their_manual_values(cast, data_dir):
