@@ -214,7 +214,7 @@ def ponte_server(tmp_path_factory) -> PonteServer:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     log_path = workdir / "server.log"
-    process = None
+    process = worker = None
     try:
         with log_path.open("ab") as log:
             _manage(["migrate", "--noinput"], env=env, log=log, timeout=MIGRATE_TIMEOUT)
@@ -234,16 +234,29 @@ def ponte_server(tmp_path_factory) -> PonteServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+            # As `make run` does: a task worker beside the server, for the work pages hand to the background
+            # (imports, the programmes' annual reports).
+            log.write(b"\n$ manage.py db_worker\n")
+            log.flush()
+            worker = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+                [sys.executable, "manage.py", "db_worker"],
+                cwd=REPO,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         _wait_until_healthy(process, base_url, log_path)
         yield PonteServer(base_url=base_url, database_url=database_url, log_path=log_path, process=process)
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for child in (worker, process):
+            if child is not None and child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
         drop_database()
 
 
