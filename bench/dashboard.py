@@ -7,12 +7,12 @@ Needs DATABASE_URL on a PostgreSQL server; like `make bench` it works in its own
 
 1. **Data.** Adds job-inclusion paths (courses, internships, hirings with their conversions, interruptions and
    contract ends, over the last seven years), hospitalisation and drop-out events, and the operators' activities
-   (about 15% not attributable to one person), written with COPY and deterministic for --seed. Skipped when the
-   database already holds that many paths.
-2. **Ponte.** In a new process (no Python or connection state), signs in as `coordinatore.sacco` and opens each
-   programme's page (`/programmes/<code>/`: objectives, actions, budgets and every indicator against its target, for
-   the programme's default period and the whole network) once **cold** (the first request of the process), then
-   --repeat times **warm**. Every SQL statement the warm page runs is recorded.
+   (about 15% not attributable to one person), with each path's history of states, written with COPY and
+   deterministic for --seed. Skipped when the database already holds that many paths.
+2. **Ponte.** In a new process per programme, signs in as `coordinatore.sacco` and opens the programme's page
+   (`/programmes/<code>/`: objectives, actions, budgets and every indicator against its target, for the programme's
+   default period and the whole network) and its trends section (`/programmes/<code>/trends/`, which the page loads
+   through htmx) once **cold**, then --repeat times **warm**. Every SQL statement of a warm load is recorded.
 3. **DuckDB.** Exports the tables those statements read, once, from PostgreSQL to CSV, loads them into a DuckDB
    file with the same column types, and runs the same statements there: cold (a new DuckDB connection) and warm.
    Each statement's rows are compared with PostgreSQL's, so the reference computes the same figures.
@@ -80,7 +80,8 @@ def ensure_registry(env: dict, args) -> None:
 def _copy(conn, table: str, columns: tuple[str, ...], rows) -> int:
     count = 0
     with conn.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        names = ", ".join(f'"{column}"' for column in columns)  # quoted: paths_pathchange has a column "on"
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
@@ -94,7 +95,7 @@ def seed_paths(env: dict, args) -> dict:
     url = env["DATABASE_URL"].replace("postgres://", "postgresql://")
     with psycopg.connect(url) as conn:
         if args.reseed:
-            conn.execute("TRUNCATE paths_activity, paths_programmeevent, paths_path CASCADE")
+            conn.execute("TRUNCATE paths_activity, paths_programmeevent, paths_pathchange, paths_path CASCADE")
         have = conn.execute("SELECT count(*) FROM paths_path").fetchone()[0]
         if have >= args.paths:
             return {"seeded": False, "seconds": 0.0}
@@ -187,6 +188,12 @@ def seed_paths(env: dict, args) -> dict:
              "path_id", "person_id", "recorded_by_id"),
             events,
         )  # fmt: skip
+        changes = _copy(
+            conn,
+            "paths_pathchange",
+            ("from_status", "to_status", "on", "reason", "note", "fields", "at", "by_id", "path_id"),
+            _history(paths, now),
+        )
         activities = seed_activities(conn, rng, args, paths, staff, horizon, today, now)
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -197,7 +204,18 @@ def seed_paths(env: dict, args) -> dict:
         "paths_added": written,
         "events_added": len(events),
         "activities_added": activities,
+        "history_rows_added": changes,
     }
+
+
+def _history(paths, now):
+    """Each path's history as paths/services.py writes it: planned, then active on its start, then its end."""
+    for path in paths:
+        path_id, status, starts_on, ended_on, reason, by = path[0], path[4], path[6], path[8], path[15], path[24] or 1
+        yield ("", "planned", starts_on, "", "", "[]", now, by, path_id)
+        yield ("planned", "active", starts_on, "", "", "[]", now, by, path_id)
+        if status not in ("planned", "active"):
+            yield ("active", status, ended_on or starts_on, reason, "", "[]", now, by, path_id)
 
 
 def _between(rng, start: datetime.date, end: datetime.date) -> datetime.date:
@@ -301,19 +319,28 @@ def measure_ponte(codes: list[str] | None, repeat: int) -> dict:
         raise SystemExit("the home page did not answer 200")
     connection.close()  # the programme page opens its own connection, as a request of a new worker would
     out = {}
+
+    def dashboard(code: str) -> None:
+        """The programme page, then its trends section, which the page loads through htmx as a browser does."""
+        for url, headers in (
+            (f"/programmes/{code}/", {}),
+            (f"/programmes/{code}/trends/", {"HTTP_HX_REQUEST": "true"}),
+        ):
+            response = client.get(url, **headers)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+
     for code in codes:
         started = time.perf_counter()
-        response = client.get(f"/programmes/{code}/")
+        dashboard(code)
         cold = time.perf_counter() - started
-        if response.status_code != 200:
-            raise SystemExit(f"/programmes/{code}/ answered {response.status_code}")
         warm = []
         for _ in range(repeat):
             started = time.perf_counter()
-            client.get(f"/programmes/{code}/")
+            dashboard(code)
             warm.append(time.perf_counter() - started)
         with CaptureQueriesContext(connection) as captured:
-            client.get(f"/programmes/{code}/")
+            dashboard(code)
         statements = [
             q["sql"]
             for q in captured.captured_queries
@@ -414,6 +441,7 @@ def run_duckdb(path: Path, url: str, statements: list[str], repeat: int) -> dict
     duck.close()
     postgres_s = 0.0  # the same statements on PostgreSQL, alone: the database's share of Ponte's warm page
     with psycopg.connect(url) as conn:
+        conn.execute("SET jit = off")  # as Ponte's own connections (config/settings/base.py)
         for sql, rows in zip(statements, results, strict=True):
             started = time.perf_counter()
             pg_rows = conn.execute(sql).fetchall()
