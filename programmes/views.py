@@ -235,6 +235,11 @@ def _record_rows(kind: str, records, user) -> list[dict]:
         for c in records.select_related("employer__organisation").order_by("-contacted_on", "pk"):
             cells = [str(c.employer), c.contacted_on, c.get_outcome_display()]
             out.append({"cells": cells, "url": reverse("opportunities:employer_detail", args=[c.employer_id])})
+    elif kind == "activity":
+        report = reverse("paths:activity_report")  # an activity has no page of its own: the 20% report has it
+        for a in records.select_related("organisation", "operator").order_by("-performed_on", "pk"):
+            cells = [a.performed_on, a.get_kind_display(), str(a.operator), str(a.organisation), a.minutes]
+            out.append({"cells": cells, "url": report})
     elif kind == "employer":
         for e in records.select_related("organisation").order_by("organisation__name"):
             cells = [str(e), e.law68_quota, e.law68_covered]
@@ -251,6 +256,7 @@ RECORD_HEADERS = {
     "assessment": (_("Person"), _("Instrument"), _("Date")),
     "employer_contact": (_("Employer"), _("Date"), _("Outcome")),
     "employer": (_("Employer"), _("Law 68 quota"), _("Places covered")),
+    "activity": (_("Date"), _("Type"), _("Operator"), _("Organisation"), _("Minutes")),
 }
 
 

@@ -201,4 +201,13 @@ def compute(key: str, scope: Scope) -> Result:
 
 
 # The modules register their indicators on import.
-from programmes.indicators import cohort, community, employers, governance, paths, referrals, services  # noqa: E402, F401
+from programmes.indicators import (  # noqa: E402, F401
+    activities,
+    cohort,
+    community,
+    employers,
+    governance,
+    paths,
+    referrals,
+    services,
+)
