@@ -78,6 +78,8 @@ class Case(TimeStampedModel):
             # The access rule asks "which persons does this organisation hold a case for?" on every list: an
             # index-only scan answers it without reading the table.
             models.Index(fields=["organisation", "person", "closed_on"], name="case_org_person"),
+            # Indicators ask for the cases of an area open during a period, over the whole network.
+            models.Index(fields=["area", "opened_on"], name="case_area_opened"),
             models.Index(fields=["case_manager", "closed_on"], name="case_manager_open"),
         ]
 

@@ -224,6 +224,8 @@ class Path(TimeStampedModel):
             models.Index(fields=["organisation", "status"], name="path_org_status"),
             models.Index(fields=["person", "-starts_on"], name="path_person"),
             models.Index(fields=["host", "kind", "status"], name="path_host_interns"),
+            # Flow indicators read the paths that ended in a period (CELAV, conversions, retention).
+            models.Index(fields=["ended_on"], name="path_ended"),
         ]
 
     def __str__(self) -> str:
@@ -499,7 +501,11 @@ class Activity(TimeStampedModel):
                 condition=Q(path__isnull=True) | Q(person__isnull=False), name="activity_path_needs_person"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "programme_code", "performed_on"], name="activity_period")]
+        indexes = [
+            models.Index(fields=["organisation", "programme_code", "performed_on"], name="activity_period"),
+            # The programme's 20% indicator over the whole network: a programme's activities of a period.
+            models.Index(fields=["programme_code", "performed_on"], name="activity_programme_period"),
+        ]
 
     @property
     def is_attributable(self) -> bool:

@@ -138,6 +138,9 @@ class Person(TimeStampedModel):
             models.Index(fields=["last_name", "first_name"], name="person_name"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
             models.Index(fields=["registered_by", "last_name"], name="person_regorg_name"),
+            # Indicators count live persons only (not merged into another record): the join reads this small
+            # index instead of the wide person rows (docs/benchmarks.md, the programme dashboard).
+            models.Index(fields=["id"], condition=models.Q(merged_into__isnull=True), name="person_live"),
         ]
 
     def __str__(self) -> str:
