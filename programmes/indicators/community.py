@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganisationKind
 from cases.models import Case
 from people.models import Person
+from plans.choices import Outcome, PlanStatus
+from plans.models import GoalOutcome
 from programmes.indicators import COHORT, FLOW, Result, Scope, counting_indicator, drilldown, indicator
 from programmes.indicators.counting import Counting, attributed
 
@@ -48,10 +50,39 @@ def _waiting(parts, doc: str):
     return compute
 
 
+def _improved(scope: Scope):
+    achieved = GoalOutcome.objects.filter(
+        outcome=Outcome.ACHIEVED,
+        review__held_on__gte=scope.start,
+        review__held_on__lte=scope.end,
+        review__plan__status__in=(PlanStatus.ACTIVE, PlanStatus.SUPERSEDED),
+    )
+    return Person.objects.filter(pk__in=_partner_cases(scope).values("person_id")).filter(
+        pk__in=achieved.values("review__plan__person_id")
+    )
+
+
+@indicator(
+    "community.improved",
+    title=_("ISR4_2IT – participants in an improved situation at the end"),
+    unit="count",
+    period_rule=FLOW,
+)
+def improved(scope: Scope) -> Result:
+    """EECO01 participants in scope (see community.participants) whose individual plan (an approved version) had a
+    review held in the period that records at least one goal achieved (plans/: reviews and their outcome per
+    goal). Seed 001, section D: 486 participants by 2026. "Partly achieved" is not counted as improved; a plan
+    reviewed twice in the period counts its person once."""
+    n = _improved(scope).count()
+    return Result(numerator=n, value=n)
+
+
+@drilldown("community.improved", kind="person")
+def improved_records(scope: Scope):
+    return _improved(scope)
+
+
 _WAITING = (
-    ("community.improved", _("ISR4_2IT – participants in an improved situation at the end"), ("plans",),
-     "Participants whose individual plan closed in the period with an improved situation (seed 001, section D: "
-     "486 by 2026). Needs the plans and their outcomes (plans/)."),
     ("community.home_support", _("Adults supported at home in the year"), ("community services",),
      "Distinct adults receiving home support in the period (seed 001, action 1.1: at least 110 a year). Needs the "
      "community-programme services; shows no data until then."),

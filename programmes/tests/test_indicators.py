@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.choices import OrganisationKind, TerritoryKind, UnitKind
 from accounts.models import Organisation, Territory, Unit
@@ -13,6 +13,8 @@ from assessments.models import Assessment, Instrument, InstrumentVersion
 from cases.choices import Area, ClosingReason
 from core.testing.cast import make_case
 from opportunities.models import EmployerContact, EmployerProfile
+from plans.choices import GoalArea, Outcome, PlanStatus
+from plans.models import Goal, GoalOutcome, Plan, Review
 from programmes.indicators import REGISTRY, Scope, compute
 from programmes.selectors import make_scope
 from programmes.tests.conftest import close, make_referral, person_of
@@ -153,7 +155,33 @@ def test_indicators_over_paths_compute_now_and_invent_nothing(db, key):
 
 def test_home_support_and_meals_wait_for_the_community_services(db):
     assert compute("community.home_support", YEAR).waiting_for == ("community services",)
-    assert compute("community.improved", YEAR).waiting_for == ("plans",)
+
+
+def test_isr4_2it_counts_participants_with_a_goal_achieved_at_a_review_of_the_period(cast):
+    comune = Organisation.objects.create(name="Comune di Milano", kind=OrganisationKind.MUNICIPALITY)
+    social = Unit.objects.create(organisation=comune, name="Servizio sociale", kind=UnitKind.SOCIAL_SERVICE)
+
+    def participant_reviewed(held_on, outcome, *, status=PlanStatus.ACTIVE):
+        person = person_of(comune)
+        make_case(person=person, unit=social, area=Area.HOUSING, opened_on=D(2025, 1, 5))
+        approved = {} if status == PlanStatus.DRAFT else {"approved_at": timezone.now(), "person_agreed": True}
+        plan = Plan.objects.create(
+            person=person, organisation=comune, number=1, title="Progetto", status=status, created_by=cast.operator_a,
+            **approved,
+        )  # fmt: skip
+        goal = Goal.objects.create(plan=plan, area=GoalArea.HOUSING, title="Casa")
+        review = Review.objects.create(plan=plan, planned_on=held_on, held_on=held_on)
+        GoalOutcome.objects.create(review=review, goal=goal, outcome=outcome)
+        return person
+
+    improved = participant_reviewed(D(2025, 6, 30), Outcome.ACHIEVED)
+    participant_reviewed(D(2025, 6, 30), Outcome.PARTLY)  # partly achieved is not "improved"
+    participant_reviewed(D(2024, 6, 30), Outcome.ACHIEVED)  # reviewed before the period
+    participant_reviewed(D(2025, 6, 30), Outcome.ACHIEVED, status=PlanStatus.DRAFT)  # a draft is not a plan yet
+    result = compute("community.improved", YEAR)
+    assert (result.waiting_for, result.numerator, result.value) == ((), 1, 1)
+    assert list(REGISTRY["community.improved"].records(YEAR)) == [improved]
+    assert compute("community.improved", Scope(start=D(2010, 1, 1), end=D(2010, 12, 31))).numerator == 0
 
 
 def test_eeco01_counts_persons_in_charge_of_the_comune_and_third_sector(cast):
