@@ -12,7 +12,8 @@ Needs DATABASE_URL on a PostgreSQL server; like `make bench` it works in its own
 2. **Ponte.** In a new process per programme, signs in as `coordinatore.sacco` and opens the programme's page
    (`/programmes/<code>/`: objectives, actions, budgets and every indicator against its target, for the programme's
    default period and the whole network) and its trends section (`/programmes/<code>/trends/`, which the page loads
-   through htmx) once **cold**, then --repeat times **warm**. Every SQL statement of a warm load is recorded.
+   through htmx) once **cold**, then --repeat times **warm**; --cold-runs such processes per programme, and the
+   median cold load is reported. Every SQL statement of a warm load is recorded.
 3. **DuckDB.** Exports the tables those statements read, once, from PostgreSQL to CSV, loads them into a DuckDB
    file with the same column types, and runs the same statements there: cold (a new DuckDB connection) and warm.
    Each statement's rows are compared with PostgreSQL's, so the reference computes the same figures.
@@ -51,7 +52,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paths", type=int, default=300_000, help="job-inclusion paths to have")
     parser.add_argument("--activities", type=int, default=2_000_000, help="operators' activities to have")
     parser.add_argument("--programme", action="append", help="programme code (default: every programme)")
-    parser.add_argument("--repeat", type=int, default=5, help="warm requests per programme")
+    parser.add_argument("--repeat", type=int, default=5, help="warm requests per programme and process")
+    parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per programme (median cold)")
     parser.add_argument("--seed", type=int, default=7321)
     parser.add_argument(
         "--reseed", action="store_true", help="drop the paths, events and activities and write them again"
@@ -490,11 +492,19 @@ def main() -> int:
         }
     ponte = {}
     for code in args.programme or programme_codes(url):
-        child = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--measure", json.dumps([code]), "--repeat", str(args.repeat)],
-            env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        ponte.update(json.loads(child.stdout.strip().splitlines()[-1]))
+        runs = []
+        for _ in range(args.cold_runs):  # a cold start is one sample per process: take the median of a few
+            child = subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--measure", json.dumps([code]), "--repeat", str(args.repeat)],
+                env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1])[code])
+        ponte[code] = {
+            "cold_s": statistics.median(run["cold_s"] for run in runs),
+            "cold_runs_s": [run["cold_s"] for run in runs],
+            "warm_s": [t for run in runs for t in run["warm_s"]],
+            "statements": runs[0]["statements"],
+        }
     tables = {t for page in ponte.values() for sql in page["statements"] for t in _TABLE.findall(sql)}
     with tempfile.TemporaryDirectory() as tmp:
         duck_path = Path(tmp) / "ponte.duckdb"
@@ -505,6 +515,7 @@ def main() -> int:
             rows.append({
                 "programme": code,
                 "ponte_cold_s": round(page["cold_s"], 3),
+                "ponte_cold_runs_s": [round(t, 3) for t in page["cold_runs_s"]],
                 "ponte_warm_median_s": round(statistics.median(page["warm_s"]), 3),
                 "statements": duck["statements"],
                 "postgres_sql_s": round(duck["postgres_s"], 3),
