@@ -80,6 +80,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["organisation", "person", "closed_on"], name="case_org_person"),
             # Indicators ask for the cases of an area open during a period, over the whole network.
             models.Index(fields=["area", "opened_on"], name="case_area_opened"),
+            # ... and for the persons with a case of given organisations open during a period (EECO01, per quarter
+            # in the trends): answered from this index alone.
+            models.Index(fields=["organisation", "opened_on", "closed_on", "person"], name="case_org_period"),
             models.Index(fields=["case_manager", "closed_on"], name="case_manager_open"),
         ]
 
