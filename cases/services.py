@@ -328,6 +328,70 @@ def referral_accept_on(
     return case
 
 
+def referral_reject_on(
+    *, actor, referral: Referral, decided_on: datetime.date, reason: str, detail: dict | None = None
+) -> Referral:
+    """Reject a waiting referral on a past day (the history of an old system), with the reason the sender read.
+
+    The checks of referral_reject, at that day: the receiver decides, a reason is given; the day is not in the
+    future and not before the referral was sent.
+    """
+    _require_receiver(actor, referral)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the referral is rejected.")})
+    if decided_on is None:
+        raise ValidationError({"decided_on": _("Give the day the referral was decided.")})
+    with transaction.atomic():
+        referral = _locked_waiting_referral(referral)
+        sent_on = timezone.localtime(referral.sent_at).date()
+        decided_on = _date(decided_on, field="decided_on", not_before=sent_on)
+        referral.status = ReferralStatus.REJECTED
+        referral.rejection_reason = reason
+        referral.decided_at = _noon(decided_on)
+        referral.decided_by = actor
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_REJECT,
+            obj=referral,
+            person=referral.person,
+            organisation=referral.to_unit.organisation,
+            detail={"decided_on": decided_on.isoformat(), **(detail or {})},
+        )
+    return referral
+
+
+def referral_withdraw_on(
+    *, actor, referral: Referral, withdrawn_on: datetime.date, detail: dict | None = None
+) -> Referral:
+    """The sending organisation withdraws a waiting referral on a past day (the history of an old system).
+
+    The checks of referral_withdraw, at that day: the sender withdraws; the day is not in the future and not before
+    the referral was sent.
+    """
+    if referral.from_organisation_id not in access_for(actor).write_org_ids:
+        raise ValidationError(_("Only the sending organisation can withdraw a referral."))
+    if withdrawn_on is None:
+        raise ValidationError({"withdrawn_on": _("Give the day the referral was withdrawn.")})
+    with transaction.atomic():
+        referral = _locked_waiting_referral(referral)
+        sent_on = timezone.localtime(referral.sent_at).date()
+        withdrawn_on = _date(withdrawn_on, field="withdrawn_on", not_before=sent_on)
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.withdrawn_at = _noon(withdrawn_on)
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_WITHDRAW,
+            obj=referral,
+            person=referral.person,
+            organisation=referral.from_organisation,
+            detail={"withdrawn_on": withdrawn_on.isoformat(), **(detail or {})},
+        )
+    return referral
+
+
 def case_record_closed(
     *,
     actor,

@@ -1,13 +1,14 @@
 """Comparing rows of the cases and referrals layouts with Ponte, and writing them (docs/adr/0008).
 
 Cases are written by cases.services themselves (case_open, case_record_closed for a past closed case, case_close,
-case_assign), which take past dates and refuse future ones; an accepted referral by referral_accept_on, which
-accepts it on the day of the decision. Sending, rejecting and withdrawing carry timestamps that cases.services sets
-to "now", so those steps of a referral of 2015 are recorded here, with the checks of referral_send / referral_reject /
-referral_withdraw applied at the dates of the file: the consent must have been in force on the day it was sent,
-a decision is imported by the receiving organisation only, a withdrawal by the sender only, and each step writes
-the audit event the interface writes. A row is matched on its source key, then on what identifies the record
-(person, unit, area and date), so that a file imported again or a Ponte export finds its records.
+case_assign), which take past dates and refuse future ones; the decisions on a referral by the dated services
+referral_accept_on, referral_reject_on and referral_withdraw_on, which record them on the days of the file with the
+checks and audit events of the pages (the receiver decides, the sender withdraws, not before it was sent). Sending
+carries a timestamp that cases.services sets to "now", so the sending of a referral of 2015 is recorded here, with
+the checks of referral_send applied at the dates of the file: the consent must have been in force on the day it was
+sent, and it writes the audit event the interface writes. A row is matched on its source key, then on what
+identifies the record (person, unit, area and date), so that a file imported again or a Ponte export finds its
+records.
 """
 
 import datetime
@@ -603,36 +604,50 @@ def apply_referral(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run
 
 
 def _decide(actor, plan: CasePlan, referral: Referral, run, lookup: CaseLookup) -> None:
+    """Record the decision or withdrawal of the row through the dated case services, on the days of the file."""
     values = plan.row.values
     status = values["status"]
     if status == ReferralStatus.SENT:
         return
-    if not Referral.objects.select_for_update().filter(pk=referral.pk, status=ReferralStatus.SENT).exists():
-        raise ValidationError(_("This referral is no longer waiting."))
     detail = {"imported": run.pk}
-    if status == ReferralStatus.ACCEPTED:
-        # The case services accept it on the day of the decision: the case it opened, found or opened that day.
-        manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
-        case_services.referral_accept_on(
-            actor=actor,
-            referral=referral,
-            decided_on=values["decided_on"],
-            case=plan.case,
-            case_manager=manager,
-            detail=detail,
-        )
-        referral.refresh_from_db()
-        return
-    if status == ReferralStatus.REJECTED:
-        referral.rejection_reason = values["rejection_reason"]
-        referral.decided_at, referral.decided_by = _moment(values["decided_on"]), actor
-        action = Action.REFERRAL_REJECT
-    else:
-        referral.withdrawn_at = _moment(values["withdrawn_on"])
-        action = Action.REFERRAL_WITHDRAW
-    referral.status = status
-    referral.save()
-    audit_log(actor=actor, action=action, obj=referral, person=plan.person, detail=detail)
+    try:
+        if status == ReferralStatus.ACCEPTED:
+            # Accepted on the day of the decision: the case it opened, found or opened that day.
+            manager = lookup.users.get(values.get("case_manager")) if values.get("case_manager") else None
+            case_services.referral_accept_on(
+                actor=actor,
+                referral=referral,
+                decided_on=values["decided_on"],
+                case=plan.case,
+                case_manager=manager,
+                detail=detail,
+            )
+        elif status == ReferralStatus.REJECTED:
+            case_services.referral_reject_on(
+                actor=actor,
+                referral=referral,
+                decided_on=values["decided_on"],
+                reason=values["rejection_reason"],
+                detail=detail,
+            )
+        else:
+            case_services.referral_withdraw_on(
+                actor=actor, referral=referral, withdrawn_on=values["withdrawn_on"], detail=detail
+            )
+    except ValidationError as exc:
+        raise ValidationError(_decision_errors(exc)) from exc
+    referral.refresh_from_db()
+
+
+# The services' names of fields that are other columns in this layout ("reason" is the referral's own reason).
+_DECISION_COLUMNS = {"__all__": "status", "reason": "rejection_reason"}
+
+
+def _decision_errors(exc: ValidationError) -> dict:
+    """A refusal of a decision service with its errors on the columns of the layout: one not about a field (the
+    referral is no longer waiting, another organisation decides) on `status`."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    return {_DECISION_COLUMNS.get(name, name): messages for name, messages in errors.items()}
 
 
 # ---------------------------------------------------------------------------------------------- both

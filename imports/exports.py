@@ -491,8 +491,8 @@ def assessments_for_export(user):
 
 
 def export_assessment_rows(user) -> Iterator[list]:
-    """The header and one row per completed assessment, in the assessments layout; clinical items only for those
-    who may read them."""
+    """The header and one row per completed assessment, in the assessments layout (repeating groups as
+    group.row.item=value); clinical items only for those who may read them."""
     from assessments.permissions import writable_item_ids
     from imports.assessment_rows import answers_text
     from imports.layouts.assessments import ASSESSMENT_COLUMNS
@@ -515,7 +515,7 @@ def export_assessment_rows(user) -> Iterator[list]:
                 "instrument": assessment.instrument_version.instrument.code,
                 "instrument_version": assessment.instrument_version.number,
                 "assessed_on": assessment.assessed_on,
-                "answers": answers_text(assessment.answers, readable),
+                "answers": answers_text(assessment.answers, readable, assessment.definition),
             }
             yield [cells.get(name) for name in names]
 

@@ -1,9 +1,14 @@
 """The assessments layout (valutazioni completate): one completed assessment a row, its answers in one cell.
 
 A row names its person as in the cases layout, the instrument by its code and version, and gives its answers as
-`item=value` pairs separated by `;` (a multiple choice as `item=a|b`). docs/import.md documents it;
-imports/assessment_rows.py compares the rows with Ponte and writes them through assessments.services.
+`item=value` pairs separated by `;` (a multiple choice as `item=a|b`); an answer of a repeating group is written
+`group.row.item=value`, the rows numbered from 1 (`wh_jobs.1.job_role=Magazziniere`). A text answer may hold `;` and
+line breaks: a new pair starts only where a `;` or a line break is followed by a name and `=`. docs/import.md
+documents it; imports/assessment_rows.py checks the answers against the instrument and writes them through
+assessments.services.
 """
+
+import re
 
 from django.utils.translation import gettext as _
 
@@ -19,19 +24,29 @@ ASSESSMENT_COLUMNS: tuple[Column, ...] = (
            "employability"),
     Column("instrument_version", "version", True, ("versione", "versione_strumento"), "1, 2, …", "1"),
     Column("assessed_on", "date", True, ("data", "data_valutazione", "valutato_il"), "", "15/03/2018"),
-    Column("answers", "answers", True, ("risposte",), "item=value; item=value (item=a|b for several)",
-           "wh_experience=3; wh_recent=2"),
+    Column("answers", "answers", True, ("risposte",),
+           "item=value; item=value (item=a|b for several; group.1.item=value for row 1 of a repeating group)",
+           "wh_experience=3; wh_recent=2; wh_jobs.1.job_role=Magazziniere"),
 )  # fmt: skip
 
 
-def answers_cell(raw) -> dict:
-    """`item=value; item=value` (a multiple choice `item=a|b`) as a dict; CellError when a pair cannot be read."""
+# Where a new answer starts: a `;` or a line break followed by a name (no blanks, `;` or `=` in it) and `=`.
+_NEXT_ANSWER = re.compile(r"[;\n](?=\s*[^\s;=]+\s*=)")
+
+
+def answers_cell(raw) -> dict[str, str]:
+    """`item=value; item=value` as a dict of the texts written; CellError when a pair cannot be read.
+
+    Values are read against the instrument later (imports.assessment_rows): `a|b` of a multiple choice, a date,
+    `group.row.item` of a repeating group. A `;` or line break not followed by `name=` belongs to the text answer
+    before it.
+    """
     text = cells.text(raw, multiline=True)
     if text is None:
         return {}
-    answers: dict = {}
-    for part in text.replace("\n", ";").split(";"):
-        part = part.strip()
+    answers: dict[str, str] = {}
+    for part in _NEXT_ANSWER.split(text):
+        part = part.strip(" \t\n;")
         if not part:
             continue
         item, sep, value = part.partition("=")
@@ -40,7 +55,7 @@ def answers_cell(raw) -> dict:
             raise CellError(_("“%(part)s”: write each answer as item=value, separated by ;.") % {"part": part})
         if item in answers:
             raise CellError(_("The item %(item)s is answered twice: keep one.") % {"item": item})
-        answers[item] = [v.strip() for v in value.split("|") if v.strip()] if "|" in value else value
+        answers[item] = value
     return answers
 
 
