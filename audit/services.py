@@ -9,9 +9,10 @@ from accounts.models import Organisation
 from audit.choices import Action, Outcome
 from audit.models import AuditEvent
 from core import context
+from core.bulk import insert_many
 
 
-def audit_log(
+def _event(
     *,
     actor,
     action: Action,
@@ -21,7 +22,7 @@ def audit_log(
     organisation: Organisation | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event; the client address and request id come from the request context."""
+    """One audit event, not yet saved; the client address and request id come from the request context."""
     ctx = context.current()
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if organisation is not None:
@@ -34,7 +35,7 @@ def audit_log(
         org_id, org_name = None, ""
     if person is None and obj is not None and obj.__class__.__name__ == "Person":
         person = obj
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor_obj,
         actor_username=actor_obj.get_username() if actor_obj else (detail or {}).get("username", ""),
         organisation_id=org_id,
@@ -49,3 +50,27 @@ def audit_log(
         request_id=ctx.request_id if ctx else "",
         detail=detail or {},
     )
+
+
+def audit_log(
+    *,
+    actor,
+    action: Action,
+    obj: models.Model | None = None,
+    person=None,
+    outcome: Outcome = Outcome.OK,
+    organisation: Organisation | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event; the client address and request id come from the request context."""
+    event = _event(
+        actor=actor, action=action, obj=obj, person=person, outcome=outcome, organisation=organisation, detail=detail
+    )
+    event.save()
+    return event
+
+
+def audit_log_many(*, actor, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several events at once, each as `audit_log(actor=actor, **event)` would write it: for the services
+    that write many records at once (imports). The rows are the same as one by one."""
+    return insert_many(AuditEvent, [_event(actor=actor, **event) for event in events])

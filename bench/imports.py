@@ -270,7 +270,7 @@ def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(25)
     assert run.status == "done", run.error
     counts = {k: v for k, v in run.counts.items() if k != "notes"}
     return {"counts": counts, "preview_seconds": preview_seconds, "commit_seconds": commit_seconds}

@@ -31,6 +31,9 @@ class Handler:
     order: Callable = list  # the order a batch is planned and written in
     unique: tuple = ()  # (column, message): a value that appears once per file
     once: str = ""  # message for an old id that appears twice
+    # (actor, ctx, rows, lookup, organisation=, run=) -> plans: plans and writes a whole batch at once, raising
+    # RowByRow when it cannot; layouts without it are planned and written row by row.
+    commit_batch: Callable | None = None
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -58,6 +61,7 @@ HANDLERS = {
         apply=person_rows.apply_row,
         service_errors=person_rows.service_errors,
         refuse=person_rows.refuse_hidden,
+        commit_batch=person_rows.commit_batch,
         unique=(("fiscal_code", _("Row %(line)d has the same fiscal code: each person once per file.")),),
         once=_("Row %(line)d has the same old id: each person once per file."),
     ),

@@ -9,11 +9,13 @@ changed in Ponte since is left alone.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.choices import Action, Outcome
 from audit.services import audit_log
 from imports.choices import Entity, RowAction
+from imports.layouts.common import RowByRow
 from imports.layouts.persons import PERSON_FIELDS, ConsentSpec, Context, ParsedRow, fingerprint
 from imports.models import SourceKey
 from people import services as people_services
@@ -232,7 +234,6 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run, lookup: 
     """Write a planned row through the person services. Raises ValidationError or PermissionDenied."""
     from accounts.models import Organisation
 
-    row = plan.row
     if plan.action == RowAction.CREATE:
         values = dict(plan.changes)
         identity = {
@@ -261,6 +262,12 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run, lookup: 
     for consent, spec in plan.consents_withdraw:
         people_services.consent_withdraw(actor=actor, consent=consent, withdrawn_on=spec.withdrawn_on)
 
+    _keep_source_key(plan, person, organisation=organisation, run=run, lookup=lookup)
+
+
+def _keep_source_key(plan: RowPlan, person: Person, *, organisation, run, lookup: BatchLookup | None) -> None:
+    """Link the row's old id to the record, with the fingerprints of the values imported."""
+    row = plan.row
     prints = dict(plan.source_key.fingerprints) if plan.source_key else {}
     prints.update({name: fingerprint(value) for name, value in row.values.items()})
     if plan.source_key is None:
@@ -283,6 +290,72 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run, lookup: 
         plan.source_key.person = person
         plan.source_key.last_run = run
         plan.source_key.save(update_fields=["fingerprints", "person", "last_run", "updated_at"])
+
+
+def _alike_in_batch(plans: list[RowPlan]) -> bool:
+    """Whether a new person of the batch resembles an earlier one of the same batch: written row by row, the later
+    row would be held for review against the record the earlier one created."""
+    born: dict = {}
+    for plan in plans:
+        if plan.action != RowAction.CREATE:
+            continue
+        values = plan.changes
+        earlier = born.setdefault(values["birth_date"], [])
+        if not plan.row.new_person_confirmed and any(
+            names_look_alike(values["first_name"], values["last_name"], first, last) for first, last in earlier
+        ):
+            return True
+        earlier.append((values["first_name"], values["last_name"]))
+    return False
+
+
+def commit_batch(actor, ctx: Context, rows: list[ParsedRow], lookup: BatchLookup, *, organisation, run) -> list:
+    """Plan and write a batch as `plan_row` and `apply_row` would row by row, with the new persons and their
+    consents registered together (people.services.person_create_many and consent_give_many). Raises RowByRow when
+    a row cannot go with the others; rows that change existing records are written one by one, as they were."""
+    from accounts.models import Organisation
+
+    plans = [plan_row(actor, ctx, row, lookup) for row in rows]
+    if _alike_in_batch(plans):
+        raise RowByRow
+    creates = [plan for plan in plans if plan.action == RowAction.CREATE]
+    entries = [dict(plan.changes) for plan in creates]
+    results = people_services.person_create_many(actor=actor, organisation=organisation, entries=entries)
+    if any(not isinstance(result, Person) for result in results):
+        raise RowByRow
+    orgs = ctx.organisation_cache
+    missing = {spec.organisation_id for plan in creates for spec in plan.consents_new} - set(orgs)
+    orgs.update(Organisation.objects.in_bulk(missing))
+    gifts = []
+    for plan, person in zip(creates, results, strict=True):
+        plan.person = person
+        for spec in plan.consents_new:
+            gifts.append(
+                {
+                    "person": person,
+                    "purpose": spec.purpose,
+                    "organisation": orgs[spec.organisation_id],
+                    "given_on": spec.given_on,
+                    "sections": spec.sections,
+                    "withdrawn_on": spec.withdrawn_on,
+                }
+            )
+        if person.birth_date:
+            lookup.born.setdefault(person.birth_date, []).append(person)
+        _keep_source_key(plan, person, organisation=organisation, run=run, lookup=lookup)
+    if any(not isinstance(result, Consent) for result in people_services.consent_give_many(actor=actor, gifts=gifts)):
+        raise RowByRow
+    for plan in plans:
+        if plan.action in (RowAction.UPDATE, RowAction.UNCHANGED):
+            try:
+                with transaction.atomic():
+                    apply_row(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
+            except (ValidationError, PermissionDenied) as exc:
+                service_errors(plan.row, exc)
+                plan.action = RowAction.ERROR
+        elif plan.action != RowAction.CREATE:
+            refuse_hidden(actor, plan)
+    return plans
 
 
 def refuse_hidden(actor, plan: RowPlan) -> None:

@@ -20,17 +20,19 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from audit.choices import Action
 from audit.services import audit_log
+from core.bulk import insert_many
 from core.models import Job, JobStatus
 from imports.cells import fold
 from imports.choices import Entity, MappedField, RowAction, RunStatus
 from imports.handlers import Handler, handler_for
 from imports.layouts import common
 from imports.layouts import persons as layout
+from imports.layouts.common import RowByRow
 from imports.models import CodeMapping, ExportFile, ImportRun, SourceKey
 from imports.permissions import can_export_persons, can_import, can_record_diagnosis, import_org_id
 from imports.readers import FileError, check_size, read_rows
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 # Rows kept in the report shown on the page and downloaded: every error, and the rest up to this many.
 REPORT_ROWS = 5000
 
@@ -225,6 +227,44 @@ def _audit_detail(run: ImportRun) -> dict:
             "status": run.status}  # fmt: skip
 
 
+def _commit_batch(actor, ctx, handler: Handler, batch: list, organisation, run, on_row) -> list:
+    """Write one batch, inside the caller's transaction: all at once where the layout can, otherwise (or when
+    its batch commit declines) row by row, each row in a savepoint so that a row the services refuse is reported
+    and the others go on."""
+    if handler.commit_batch is not None:
+        errors = [list(row.errors) for row in batch]
+        try:
+            with transaction.atomic():
+                lookup = handler.lookup(actor, ctx, batch)
+                plans = handler.commit_batch(actor, ctx, batch, lookup, organisation=organisation, run=run)
+                insert_many(SourceKey, lookup.new_keys)
+                if on_row is not None:
+                    for row in batch:
+                        on_row(row.line)
+                return plans
+        except RowByRow:
+            for row, before in zip(batch, errors, strict=True):
+                row.errors[:] = before  # planned again below, from the start
+    lookup = handler.lookup(actor, ctx, batch)
+    plans = []
+    for row in batch:
+        plan = handler.plan(actor, ctx, row, lookup)
+        if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
+            try:
+                with transaction.atomic():
+                    handler.apply(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
+            except (ValidationError, PermissionDenied) as exc:
+                handler.service_errors(row, exc)
+                plan.action = RowAction.ERROR
+        else:
+            handler.refuse(actor, plan)
+        plans.append(plan)
+        if on_row is not None:
+            on_row(row.line)
+    insert_many(SourceKey, lookup.new_keys)
+    return plans
+
+
 def import_commit(
     *,
     actor,
@@ -252,7 +292,6 @@ def import_commit(
     organisation = Organisation.objects.get(pk=run.organisation_id)
     handler = handler_for(run.entity)
     ctx = handler.context(actor, run)
-    ctx.check_fiscal_code = False  # the services check it on every write; the preview checked every row
     counts: Counter = Counter()
     kept: list[dict] = []
     file_errors: list[str] = []
@@ -261,24 +300,7 @@ def import_commit(
     try:
         for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), batch_size):
             with transaction.atomic():
-                batch = handler.order(batch)
-                lookup = handler.lookup(actor, ctx, batch)
-                plans = []
-                for row in batch:
-                    plan = handler.plan(actor, ctx, row, lookup)
-                    if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
-                        try:
-                            with transaction.atomic():
-                                handler.apply(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
-                        except (ValidationError, PermissionDenied) as exc:
-                            handler.service_errors(row, exc)
-                            plan.action = RowAction.ERROR
-                    else:
-                        handler.refuse(actor, plan)
-                    plans.append(plan)
-                    if on_row is not None:
-                        on_row(row.line)
-                SourceKey.objects.bulk_create(lookup.new_keys)
+                plans = _commit_batch(actor, ctx, handler, handler.order(batch), organisation, run, on_row)
             _report(plans, counts, kept)
             done += len(batch)
             _progress(job, done)

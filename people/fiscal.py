@@ -8,7 +8,7 @@ issued is the one to record.
 
 import datetime
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from codicefiscale import codicefiscale
 from django.utils.translation import gettext as _
@@ -35,12 +35,81 @@ def birth_place_code(place: str) -> str | None:
         return None
 
 
-def decode(fiscal_code: str) -> dict | None:
-    """python-codicefiscale's decoding, or None when the code is malformed or its check character is wrong."""
-    try:
-        return codicefiscale.decode(fiscal_code)
-    except ValueError:
+# Omocodia: the Agenzia delle Entrate replaces digits of a code, from the right, by these letters (0 → L … 9 → V).
+_OMOCODIC_DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")
+_MONTHS = "ABCDEHLMPRST"
+
+
+@cache
+def _place_periods(code: str) -> tuple[tuple[datetime.datetime | None, datetime.datetime | None, dict], ...]:
+    """The comuni or countries a cadastral code named over time, with their validity as dates, oldest first.
+
+    The periods come from python-codicefiscale's data (ISTAT and Agenzia delle Entrate sources, kept by the
+    library); they are parsed once per code here instead of at every decode.
+    """
+
+    def parse(text: str) -> datetime.datetime | None:
+        return codicefiscale._get_date(text) if text else None  # the library's own reading of its dates
+
+    options = codicefiscale._get_data()["codes"].get(code) or []
+    return tuple((parse(o["date_created"]), parse(o["date_deleted"]), o) for o in options)
+
+
+def _place_on(code: str, born: datetime.datetime) -> dict | None:
+    """The place `code` named on the day `born`, chosen as python-codicefiscale chooses it: the period that holds
+    the date; failing that, a place whose period ends just before the next one begins (data sources leave gaps
+    of a few days); failing that, the first place created after the date (codes assigned after a birth)."""
+    periods = _place_periods(code)
+    if not periods:
         return None
+    for created, deleted, option in periods:
+        if (created or datetime.datetime.min) <= born <= (deleted or datetime.datetime.max):
+            return option
+    for (created, deleted, option), (next_created, _d, next_option) in zip(periods, periods[1:], strict=False):
+        if deleted and next_created and born >= deleted and deleted <= next_created:
+            if created and deleted - created <= datetime.timedelta(days=1):
+                return option
+            return next_option
+    for created, _deleted, option in periods:
+        if created and born <= created:
+            return option
+    return None
+
+
+def decode(fiscal_code: str) -> dict | None:
+    """The sex, birth date and birth place a normalised fiscal code encodes, or None when it is not of the
+    official form, names no date or place, or its check character is wrong.
+
+    The result agrees with python-codicefiscale's `decode()` on these three (people/tests/test_fiscal.py holds
+    the two equal over thousands of codes), at a hundredth of its cost: the library parses every historical
+    period of the birth place with dateutil at each call (1–5 ms), which a registry import of 100,000 rows
+    cannot afford. Dates before the current century's year are read as this century's, then the last one's,
+    as the library does.
+    """
+    if not _SHAPE.match(fiscal_code or ""):
+        return None
+    if codicefiscale.encode_cin(fiscal_code[:15]) != fiscal_code[15]:
+        return None
+    year = int(fiscal_code[6:8].translate(_OMOCODIC_DIGITS))
+    month = _MONTHS.index(fiscal_code[8]) + 1
+    day = int(fiscal_code[9:11].translate(_OMOCODIC_DIGITS))
+    sex = "M"
+    if day > 40:
+        day, sex = day - 40, "F"
+    place_code = fiscal_code[11] + fiscal_code[12:15].translate(_OMOCODIC_DIGITS)
+    this_year = datetime.date.today().year
+    year += this_year - this_year % 100
+    if year > this_year:
+        year -= 100
+    for candidate in (year, year - 100):
+        try:
+            born = datetime.datetime(candidate, month, day)
+        except ValueError:
+            continue
+        place = _place_on(place_code, born)
+        if place is not None:
+            return {"code": fiscal_code, "gender": sex, "birthdate": born, "birthplace": dict(place)}
+    return None
 
 
 def fiscal_code_errors(

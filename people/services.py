@@ -11,7 +11,8 @@ from accounts.access import access_for
 from accounts.models import Organisation
 from audit.choices import Action, Outcome
 from audit.models import AuditEvent
-from audit.services import audit_log
+from audit.services import audit_log, audit_log_many
+from core.bulk import insert_many
 from core.exceptions import StaleObjectError
 from people.choices import ALL_SHARE_SECTIONS, ConsentPurpose
 from people.fiscal import decode, fiscal_code_errors, normalise_fiscal_code
@@ -43,17 +44,10 @@ def _raise_for_fiscal_code(fiscal_code, *, sex, birth_date, birth_place) -> str:
     return code
 
 
-def _refuse_taken_fiscal_code(actor, code: str, *, exclude_pk: int | None = None) -> None:
-    """A fiscal code belongs to one live record in the whole network.
-
-    When that record is out of the user's reach the refusal names neither the person nor the organisation,
-    and is audited on the existing record so that its treating team and the DPO can see the attempt.
-    """
-    existing = live_person_with_fiscal_code(code)
-    if existing is None or existing.pk == exclude_pk:
-        return
-    if Person.objects.restrict(actor, "view").filter(pk=existing.pk).exists():
-        raise ValidationError(
+def _taken_code_error(existing: Person, *, visible: bool) -> ValidationError:
+    """The refusal of a fiscal code that `existing` holds: named when the user sees the record, anonymous when not."""
+    if visible:
+        return ValidationError(
             {
                 "fiscal_code": ValidationError(
                     _("This fiscal code is already registered: %(name)s (record %(pk)s)."),
@@ -62,8 +56,7 @@ def _refuse_taken_fiscal_code(actor, code: str, *, exclude_pk: int | None = None
                 )
             }
         )
-    audit_log(actor=actor, action=Action.PERSON_DUPLICATE_HIDDEN, obj=existing, outcome=Outcome.REFUSED)
-    raise ValidationError(
+    return ValidationError(
         {
             "fiscal_code": ValidationError(
                 _(
@@ -76,9 +69,70 @@ def _refuse_taken_fiscal_code(actor, code: str, *, exclude_pk: int | None = None
     )
 
 
-def _full_clean(person: Person, *, exclude=()) -> None:
-    """Model validation (choices, lengths, constraints) as field messages."""
-    person.full_clean(exclude=list(exclude), validate_unique=False)
+def _refuse_taken_fiscal_code(actor, code: str, *, exclude_pk: int | None = None) -> None:
+    """A fiscal code belongs to one live record in the whole network.
+
+    When that record is out of the user's reach the refusal names neither the person nor the organisation,
+    and is audited on the existing record so that its treating team and the DPO can see the attempt.
+    """
+    existing = live_person_with_fiscal_code(code)
+    if existing is None or existing.pk == exclude_pk:
+        return
+    visible = Person.objects.restrict(actor, "view").filter(pk=existing.pk).exists()
+    if not visible:
+        audit_log(actor=actor, action=Action.PERSON_DUPLICATE_HIDDEN, obj=existing, outcome=Outcome.REFUSED)
+    raise _taken_code_error(existing, visible=visible)
+
+
+def _full_clean(person: Person, *, exclude=(), constraints: bool = True) -> None:
+    """Model validation (choices, lengths, constraints) as field messages.
+
+    Without `constraints` the database still enforces them at the insert; the batch services leave them to it
+    (Django checks each constraint with a query of its own) and redo a refused batch row by row."""
+    person.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=constraints)
+
+
+def _registering_org_id(access, organisation: Organisation | None) -> int:
+    """The organisation a registration is for: the one given, which must be the actor's, or the actor's first."""
+    if not access.write_org_ids:
+        raise PermissionDenied(_("Your role may not register persons."))
+    org_id = organisation.pk if organisation is not None else sorted(access.write_org_ids)[0]
+    if org_id not in access.write_org_ids:
+        raise ValidationError({"organisation": _("You may register persons only for your own organisation.")})
+    return org_id
+
+
+def _new_person(
+    access,
+    org_id: int,
+    *,
+    fiscal_code: str,
+    first_name: str,
+    last_name: str,
+    sex: str,
+    birth_date: datetime.date,
+    birth_place: str,
+    **profile,
+) -> Person:
+    """The unsaved record of a registration, after the checks that need no query. Raises ValidationError."""
+    unknown = set(profile) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"person_create() got unexpected fields: {sorted(unknown)}")
+    if profile.get("diagnosis_group") and org_id not in access.clinical_org_ids:
+        raise ValidationError({"diagnosis_group": _("Only a clinician of the organisation may record the diagnosis.")})
+    first_name, last_name, birth_place = first_name.strip(), last_name.strip(), birth_place.strip()
+    code = _raise_for_fiscal_code(fiscal_code, sex=sex, birth_date=birth_date, birth_place=birth_place)
+    return Person(
+        fiscal_code=code,
+        first_name=first_name,
+        last_name=last_name,
+        sex=sex,
+        birth_date=birth_date,
+        birth_place=birth_place,
+        birth_place_code=(decode(code) or {}).get("birthplace", {}).get("code", "")[:4],
+        registered_by_id=org_id,
+        **profile,
+    )
 
 
 def person_create(
@@ -95,31 +149,12 @@ def person_create(
 ) -> Person:
     """Register a person in the actor's organisation after checking the fiscal code and its uniqueness."""
     access = access_for(actor)
-    if not access.write_org_ids:
-        raise PermissionDenied(_("Your role may not register persons."))
-    unknown = set(profile) - PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"person_create() got unexpected fields: {sorted(unknown)}")
-    org_id = organisation.pk if organisation is not None else sorted(access.write_org_ids)[0]
-    if org_id not in access.write_org_ids:
-        raise ValidationError({"organisation": _("You may register persons only for your own organisation.")})
-    if profile.get("diagnosis_group") and org_id not in access.clinical_org_ids:
-        raise ValidationError({"diagnosis_group": _("Only a clinician of the organisation may record the diagnosis.")})
-    first_name, last_name, birth_place = first_name.strip(), last_name.strip(), birth_place.strip()
-    code = _raise_for_fiscal_code(fiscal_code, sex=sex, birth_date=birth_date, birth_place=birth_place)
-    _refuse_taken_fiscal_code(actor, code)
-
-    person = Person(
-        fiscal_code=code,
-        first_name=first_name,
-        last_name=last_name,
-        sex=sex,
-        birth_date=birth_date,
-        birth_place=birth_place,
-        birth_place_code=(decode(code) or {}).get("birthplace", {}).get("code", "")[:4],
-        registered_by_id=org_id,
-        **profile,
-    )
+    org_id = _registering_org_id(access, organisation)
+    person = _new_person(
+        access, org_id, fiscal_code=fiscal_code, first_name=first_name, last_name=last_name, sex=sex,
+        birth_date=birth_date, birth_place=birth_place, **profile,
+    )  # fmt: skip
+    _refuse_taken_fiscal_code(actor, person.fiscal_code)
     _full_clean(person)
     try:
         with transaction.atomic():
@@ -129,6 +164,78 @@ def person_create(
         # Two registrations of the same code at the same moment: the second one loses cleanly.
         raise ValidationError({"fiscal_code": _("This fiscal code was registered a moment ago.")}) from exc
     return person
+
+
+def person_create_many(
+    *, actor, entries: list[dict], organisation: Organisation | None = None
+) -> list[Person | ValidationError]:
+    """Register several persons as `person_create(actor=actor, organisation=organisation, **entry)` would one by
+    one — the same checks, messages and audit events — in a few queries, for imports of thousands of rows.
+
+    Returns, in the order of `entries`, each new record or the ValidationError that refused its entry; refused
+    entries do not stop the others. PermissionDenied, or a ValidationError for the organisation, refuses all.
+    """
+    access = access_for(actor)
+    org_id = _registering_org_id(access, organisation)
+    results: list[Person | ValidationError] = []
+    for entry in entries:
+        try:
+            person = _new_person(access, org_id, **entry)
+            # registered_by is one of the actor's active organisations (checked above): no query for it.
+            _full_clean(person, exclude=("registered_by",), constraints=False)
+            results.append(person)
+        except ValidationError as exc:
+            results.append(exc)
+    waiting = [p for p in results if isinstance(p, Person)]
+    existing = {
+        p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in={p.fiscal_code for p in waiting})
+    }
+    visible = set(
+        Person.objects.restrict(actor, "view")
+        .filter(pk__in=[p.pk for p in existing.values()])
+        .values_list("pk", flat=True)
+    )
+    refusals = []
+    first_with_code: dict[str, Person] = {}
+    repeated: list[tuple[int, Person]] = []  # refused once the first record with the code has its number
+    for index, person in enumerate(results):
+        if not isinstance(person, Person):
+            continue
+        taken = existing.get(person.fiscal_code)
+        if taken is not None:
+            results[index] = _taken_code_error(taken, visible=taken.pk in visible)
+            if taken.pk not in visible:
+                refusals.append({"action": Action.PERSON_DUPLICATE_HIDDEN, "obj": taken, "outcome": Outcome.REFUSED})
+        elif person.fiscal_code in first_with_code:
+            repeated.append((index, first_with_code[person.fiscal_code]))
+            results[index] = None
+        else:
+            first_with_code[person.fiscal_code] = person
+    registering = organisation if organisation is not None else Organisation.objects.get(pk=org_id)
+    new = [p for p in results if isinstance(p, Person)]
+    with transaction.atomic():
+        audit_log_many(actor=actor, events=refusals)
+        try:
+            with transaction.atomic():
+                insert_many(Person, new)
+        except IntegrityError:
+            # A constraint the checks above leave to the database, or a registration at the same moment: redo the
+            # entries one by one, so that each refusal has its own message.
+            for index, entry in enumerate(entries):
+                if results[index] is None or isinstance(results[index], Person):
+                    try:
+                        with transaction.atomic():
+                            results[index] = person_create(actor=actor, organisation=registering, **entry)
+                    except ValidationError as exc:
+                        results[index] = exc
+            return results
+        audit_log_many(
+            actor=actor,
+            events=[{"action": Action.PERSON_CREATE, "obj": p, "organisation": registering} for p in new],
+        )
+    for index, first in repeated:
+        results[index] = _taken_code_error(first, visible=True)  # the actor's own organisation registered it
+    return results
 
 
 def changeable_fields(actor, person: Person) -> frozenset[str]:
@@ -251,6 +358,46 @@ def _recording_org_id(actor, person: Person) -> int:
     return min(treating) if treating else access.primary_org_id
 
 
+def _checked_consent(
+    *, purpose: str, organisation: Organisation, given_on: datetime.date, sections, recorder: int
+) -> list[str]:
+    """The consent's sections, sorted, after the checks that need no query. Raises ValidationError."""
+    sections = sorted(set(sections or ()))
+    errors: dict[str, str] = {}
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = _("Unknown purpose.")
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("A consent cannot be dated in the future.")
+    if set(sections) - ALL_SHARE_SECTIONS:
+        errors["sections"] = _("Unknown section: %(names)s.") % {"names": ", ".join(set(sections) - ALL_SHARE_SECTIONS)}
+    elif sections and purpose != ConsentPurpose.SHARING:
+        errors["sections"] = _("Only a consent to share opens sections of the record.")
+    if purpose == ConsentPurpose.SHARING and organisation.pk == recorder:
+        errors["organisation"] = _("Your organisation already treats the person: share with another organisation.")
+    if errors:
+        raise ValidationError(errors)
+    return sections
+
+
+def _in_force_error(in_force: Consent) -> ValidationError:
+    return ValidationError(
+        {
+            "purpose": _(
+                "A consent for this purpose to this organisation is in force since %(date)s: withdraw it "
+                "before recording a new one."
+            )
+            % {"date": in_force.given_on.strftime("%d/%m/%Y")}
+        }
+    )
+
+
+def _checked_withdrawal(consent: Consent, withdrawn_on: datetime.date) -> None:
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("A withdrawal cannot be dated in the future.")})
+    if withdrawn_on < consent.given_on:
+        raise ValidationError({"withdrawn_on": _("A consent cannot be withdrawn before it was given.")})
+
+
 def consent_give(
     *,
     actor,
@@ -264,21 +411,10 @@ def consent_give(
     """Record a consent the person gave; a sharing consent opens the record to `organisation` at once."""
     if not can_manage_consents(actor, person):
         raise PermissionDenied
-    sections = sorted(set(sections or ()))
-    errors: dict[str, str] = {}
-    if purpose not in ConsentPurpose.values:
-        errors["purpose"] = _("Unknown purpose.")
-    if given_on > timezone.localdate():
-        errors["given_on"] = _("A consent cannot be dated in the future.")
-    if set(sections) - ALL_SHARE_SECTIONS:
-        errors["sections"] = _("Unknown section: %(names)s.") % {"names": ", ".join(set(sections) - ALL_SHARE_SECTIONS)}
-    elif sections and purpose != ConsentPurpose.SHARING:
-        errors["sections"] = _("Only a consent to share opens sections of the record.")
     recorder = _recording_org_id(actor, person)
-    if purpose == ConsentPurpose.SHARING and organisation.pk == recorder:
-        errors["organisation"] = _("Your organisation already treats the person: share with another organisation.")
-    if errors:
-        raise ValidationError(errors)
+    sections = _checked_consent(
+        purpose=purpose, organisation=organisation, given_on=given_on, sections=sections, recorder=recorder
+    )
     with transaction.atomic():
         in_force = (
             Consent.objects.select_for_update()
@@ -287,15 +423,7 @@ def consent_give(
             .first()
         )
         if in_force is not None:
-            raise ValidationError(
-                {
-                    "purpose": _(
-                        "A consent for this purpose to this organisation is in force since %(date)s: withdraw it "
-                        "before recording a new one."
-                    )
-                    % {"date": in_force.given_on.strftime("%d/%m/%Y")}
-                }
-            )
+            raise _in_force_error(in_force)
         consent = Consent(
             person=person,
             purpose=purpose,
@@ -318,6 +446,124 @@ def consent_give(
     return consent
 
 
+def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationError | PermissionDenied]:
+    """Record several consents as `consent_give(actor=actor, **gift)` would one by one, in order — the same checks,
+    messages and audit events — in a few queries, for imports. A gift may carry `withdrawn_on`: a consent of the
+    past, given and withdrawn, recorded as consent_give then consent_withdraw would (new consents have no
+    referrals waiting on them).
+
+    Returns, in the order of `gifts`, each new consent or the exception that refused it; refusals do not stop
+    the others.
+    """
+    access = access_for(actor)
+    person_ids = {gift["person"].pk for gift in gifts}
+    changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=person_ids).values_list("pk", flat=True))
+    from cases.models import Case
+
+    treating: dict[int, set[int]] = {}
+    for person_id, org_id in Case.objects.filter(
+        person_id__in=changeable, organisation_id__in=access.write_org_ids
+    ).values_list("person_id", "organisation_id"):
+        treating.setdefault(person_id, set()).add(org_id)
+    active: dict[tuple, Consent] = {
+        (c.person_id, c.purpose, c.organisation_id): c
+        for c in Consent.objects.select_for_update().active().filter(person_id__in=changeable).order_by("-given_on")
+    }
+    today = timezone.localdate()
+    results: list[Consent | ValidationError | PermissionDenied] = []
+    events: list[dict] = []
+    for gift in gifts:
+        person = gift["person"]
+        if person.pk not in changeable:
+            results.append(PermissionDenied())
+            continue
+        orgs = treating.get(person.pk, set()) | ({person.registered_by_id} & access.write_org_ids)
+        recorder = min(orgs) if orgs else access.primary_org_id
+        organisation, purpose, given_on = gift["organisation"], gift["purpose"], gift["given_on"]
+        try:
+            sections = _checked_consent(
+                purpose=purpose, organisation=organisation, given_on=given_on, sections=gift.get("sections"),
+                recorder=recorder,
+            )  # fmt: skip
+            key = (person.pk, purpose, organisation.pk)
+            if key in active:
+                raise _in_force_error(active[key])
+            consent = Consent(
+                person=person,
+                purpose=purpose,
+                organisation=organisation,
+                sections=sections,
+                given_on=given_on,
+                note=(gift.get("note") or "").strip(),
+                recorded_by=actor,
+                recorded_by_organisation_id=recorder,
+            )
+            # The related records were read above or are the actor's own: no query for them.
+            consent.full_clean(
+                exclude=["person", "organisation", "recorded_by", "recorded_by_organisation"],
+                validate_constraints=False,
+            )
+            withdrawn_on = gift.get("withdrawn_on")
+            if withdrawn_on:
+                _checked_withdrawal(consent, withdrawn_on)
+                consent.withdrawn_on = withdrawn_on
+        except ValidationError as exc:
+            results.append(exc)
+            continue
+        if consent.is_active(today):
+            active[key] = consent
+        results.append(consent)
+    new = [c for c in results if isinstance(c, Consent)]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                insert_many(Consent, new)
+        except IntegrityError:
+            # A constraint left to the database: redo the gifts one by one, each with its own message.
+            for index, gift in enumerate(gifts):
+                if isinstance(results[index], Consent):
+                    results[index] = _consent_give_one(actor, gift)
+            return results
+        for consent in new:
+            events.append(
+                {
+                    "action": Action.CONSENT_GIVE,
+                    "obj": consent,
+                    "person": consent.person,
+                    "detail": {
+                        "purpose": consent.purpose,
+                        "organisation": consent.organisation_id,
+                        "sections": consent.sections,
+                    },
+                }
+            )
+            if consent.withdrawn_on:
+                events.append(
+                    {
+                        "action": Action.CONSENT_WITHDRAW,
+                        "obj": consent,
+                        "person": consent.person,
+                        "detail": {"purpose": consent.purpose, "organisation": consent.organisation_id},
+                    }
+                )
+        audit_log_many(actor=actor, events=events)
+    return results
+
+
+def _consent_give_one(actor, gift: dict) -> Consent | ValidationError | PermissionDenied:
+    """consent_give, then consent_withdraw for a consent of the past, in a savepoint: the consent or the refusal."""
+    gift = dict(gift)
+    withdrawn_on = gift.pop("withdrawn_on", None)
+    try:
+        with transaction.atomic():
+            consent = consent_give(actor=actor, **gift)
+            if withdrawn_on:
+                consent = consent_withdraw(actor=actor, consent=consent, withdrawn_on=withdrawn_on)
+        return consent
+    except (ValidationError, PermissionDenied) as exc:
+        return exc
+
+
 def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | None = None) -> Consent:
     """Record the withdrawal: access resting on the consent ends at once, and referrals waiting on it are withdrawn."""
     from cases.choices import ReferralStatus
@@ -336,10 +582,7 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | N
                     % {"date": consent.withdrawn_on.strftime("%d/%m/%Y")}
                 }
             )
-        if withdrawn_on > today:
-            raise ValidationError({"withdrawn_on": _("A withdrawal cannot be dated in the future.")})
-        if withdrawn_on < consent.given_on:
-            raise ValidationError({"withdrawn_on": _("A consent cannot be withdrawn before it was given.")})
+        _checked_withdrawal(consent, withdrawn_on)
         consent.withdrawn_on = withdrawn_on
         consent.save(update_fields=["withdrawn_on", "updated_at"])
         audit_log(

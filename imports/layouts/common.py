@@ -7,7 +7,13 @@ from imports import cells
 from imports.cells import fold
 from imports.layouts.persons import Column, ParsedRow, fingerprint
 
-__all__ = ["Column", "ParsedRow", "choice_table", "fingerprint", "header_map"]
+__all__ = ["Column", "ParsedRow", "RowByRow", "choice_table", "fingerprint", "header_map"]
+
+
+class RowByRow(Exception):
+    """Raised by a layout's batch commit when a row of the batch cannot go with the others (a service refused it,
+    or it depends on another row of the batch): the batch is rolled back and written again row by row, so that
+    each row is all or nothing and has its own message."""
 
 
 def choice_table(choices, aliases: dict[str, str]) -> dict[str, str]:

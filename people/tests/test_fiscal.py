@@ -83,3 +83,66 @@ def test_born_abroad():
     )
     assert code[11:15] == "Z330" == birth_place_code("Marocco")
     assert fiscal_code_errors(code, sex="M", birth_date=datetime.date(1990, 7, 3), birth_place="Marocco") == {}
+
+
+def _sample_codes(count: int, seed: int) -> list[str]:
+    """Codes over every kind of place and date: each cadastral code's periods and their edges, births a century
+    back, omocodic variants, impossible dates and wrong check characters."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    places = sorted(code for code in codicefiscale._get_data()["codes"] if re.fullmatch(r"[A-Z]\d{3}", code))
+    codes = []
+    for _ in range(count):
+        place = rng.choice(places)
+        kind = rng.random()
+        if kind < 0.1:
+            # around a period's edge of the place, where the library's fallbacks decide
+            option = rng.choice(codicefiscale._get_data()["codes"][place])
+            edge = option["date_deleted"] or option["date_created"]
+            day = datetime.date.fromisoformat(edge[:10]) + datetime.timedelta(days=rng.randint(-2, 2))
+        else:
+            day = datetime.date(1900, 1, 1) + datetime.timedelta(days=rng.randint(0, 46000))
+        sex = rng.choice("MF")
+        body = f"{rng.choice(['RSS', 'BNC', 'XYZ'])}{rng.choice(['MRA', 'LCU', 'GNN'])}"
+        body += codicefiscale.encode_birthdate(datetime.datetime(day.year, day.month, day.day), sex) + place
+        if kind > 0.9:
+            body = body[:9] + rng.choice(["00", "32", "71", "30"]) + body[11:]  # impossible days, some in February
+        code = body + codicefiscale.encode_cin(body)
+        if 0.8 < kind <= 0.85:
+            code = code[:15] + ("A" if code[15] != "A" else "B")
+        elif 0.85 < kind <= 0.9:
+            omocodes = codicefiscale.decode(code)["omocodes"] if _library(code) else []
+            code = rng.choice(omocodes) if omocodes else code
+        codes.append(code)
+    return codes
+
+
+def _library(code: str) -> dict | None:
+    try:
+        return codicefiscale.decode(code)
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_decode_agrees_with_python_codicefiscale(seed):
+    """people.fiscal.decode reads sex, birth date and birth place as python-codicefiscale's decode does, and
+    refuses the same codes, over places of every period and dates a century back."""
+    from people.fiscal import decode
+
+    compared = refused = 0
+    for code in _sample_codes(600, seed):
+        ours, theirs = decode(code), _library(code)
+        if theirs is None:
+            assert ours is None, code
+            refused += 1
+            continue
+        assert ours is not None, code
+        assert ours["gender"] == theirs["gender"], code
+        assert ours["birthdate"] == theirs["birthdate"], code
+        for key in ("code", "name", "province", "date_created", "date_deleted"):
+            assert ours["birthplace"][key] == theirs["birthplace"][key], (code, key)
+        compared += 1
+    assert compared > 400 and refused > 30  # both sides of the rule were exercised

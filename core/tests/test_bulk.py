@@ -1,0 +1,93 @@
+"""core.bulk.insert_many writes what bulk_create writes (on PostgreSQL with COPY), with Django's errors."""
+
+import datetime
+import ipaddress
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from audit.choices import Action
+from audit.models import AuditEvent
+from core.bulk import insert_many
+from core.testing.cast import fiscal_code_for
+from people.choices import ConsentPurpose
+from people.models import Consent, Person
+
+NAMES = ["Anna", "Bruna", "Carla"]
+
+
+def persons(cast, surname: str) -> list[Person]:
+    born = datetime.date(1981, 3, 4)
+    return [
+        Person(
+            fiscal_code=fiscal_code_for(last_name=surname, first_name=NAMES[n], sex="F", birth_date=born),
+            first_name=NAMES[n],
+            last_name=surname,
+            sex="F",
+            birth_date=born,
+            birth_place="Milano",
+            birth_place_code="F205",
+            registered_by=cast.org_a,
+            civil_invalidity_percent=[None, 0, 100][n],
+            law68_registered=bool(n),
+            phone="" if n else "02 555",
+        )
+        for n in range(3)
+    ]
+
+
+def stored(model, pks) -> list[dict]:
+    skip = {"id", "created_at", "updated_at", "at", "person_id", "fiscal_code", "last_name", "object_id"}
+    return [
+        {k: v for k, v in row.items() if k not in skip}
+        for row in model.objects.filter(pk__in=pks).order_by("pk").values()
+    ]
+
+
+def test_rows_read_back_as_bulk_create_writes_them(cast):
+    ours = insert_many(Person, persons(cast, "Copy"))
+    theirs = Person.objects.bulk_create(persons(cast, "Bulk"))
+    assert all(p.pk for p in ours) and not any(p._state.adding for p in ours)
+    assert stored(Person, [p.pk for p in ours]) == stored(Person, [p.pk for p in theirs])
+    assert all(p.created_at is not None for p in Person.objects.filter(pk__in=[p.pk for p in ours]))
+
+    def consents(people):
+        return [
+            Consent(person=p, purpose=ConsentPurpose.SHARING, organisation=cast.org_b,
+                    sections=["contacts", "social"][: n + 1], given_on=datetime.date(2021, 1, 1),
+                    withdrawn_on=[None, datetime.date(2022, 1, 1), None][n],
+                    recorded_by=cast.operator_a, recorded_by_organisation=cast.org_a, note="à ; \\ \t \"x\"")
+            for n, p in enumerate(people)
+        ]  # fmt: skip
+
+    ours_c, theirs_c = insert_many(Consent, consents(ours)), Consent.objects.bulk_create(consents(theirs))
+    assert stored(Consent, [c.pk for c in ours_c]) == stored(Consent, [c.pk for c in theirs_c])
+
+    def events(people):
+        return [
+            AuditEvent(actor=cast.operator_a, actor_username="operator_a", organisation=cast.org_a,
+                       action=Action.PERSON_VIEW, person=p, ip=["10.0.0.1", None, "2001:db8::1"][n],
+                       detail={"fields": ["a", "b"], "n": n, "t": "ù\n"})
+            for n, p in enumerate(people)
+        ]  # fmt: skip
+
+    ours_e, theirs_e = insert_many(AuditEvent, events(ours)), AuditEvent.objects.bulk_create(events(theirs))
+    ours_rows, theirs_rows = stored(AuditEvent, [e.pk for e in ours_e]), stored(AuditEvent, [e.pk for e in theirs_e])
+    assert list(
+        AuditEvent.objects.filter(pk__in=[e.pk for e in ours_e]).order_by("pk").values_list("person_id", flat=True)
+    ) == [p.pk for p in ours]
+    assert ours_rows == theirs_rows
+    assert ipaddress.ip_address(ours_rows[2]["ip"]) == ipaddress.ip_address("2001:db8::1")
+    assert all(e.at is not None for e in AuditEvent.objects.filter(pk__in=[e.pk for e in ours_e]))
+
+
+def test_a_refused_row_raises_django_integrity_error_and_writes_nothing(cast):
+    twins = persons(cast, "Gemelli")
+    twins[1].fiscal_code = twins[0].fiscal_code  # one live record per fiscal code
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_many(Person, twins)
+    assert not Person.objects.filter(last_name="Gemelli").exists()
+
+
+def test_nothing_to_insert(cast):
+    assert insert_many(Person, []) == []
