@@ -645,6 +645,26 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
                 context["company"] = False
         return context
 
+    def retrieve(self, request, *args, **kwargs):
+        """A proposal with its decisions (audited `proposal.view`)."""
+        proposal = self.get_object()
+        audit_log(actor=request.user, action=Action.PROPOSAL_VIEW, obj=proposal, person=proposal.person_id)
+        return Response(ProposalSerializer(proposal, context=self.get_serializer_context()).data)
+
+    def list(self, request, *args, **kwargs):
+        """The proposals the user reaches; a list of one person's proposals (`person`) is audited as a read."""
+        response = super().list(request, *args, **kwargs)
+        person = request.query_params.get("person", "")
+        rows = response.data.get("results", []) if response.status_code == 200 else []
+        if person.isdigit() and rows:
+            audit_log(
+                actor=request.user,
+                action=Action.PROPOSAL_VIEW,
+                person=int(person),
+                detail={"list": True, "proposals": [row["id"] for row in rows]},
+            )
+        return response
+
     def _answer(self, proposal, *, status_code=status.HTTP_200_OK):
         proposal = self.base_queryset().get(pk=proposal.pk)
         return Response(ProposalSerializer(proposal, context=self.get_serializer_context()).data, status=status_code)

@@ -58,6 +58,7 @@ class Action(models.TextChoices):
     WORK_PROFILE_VIEW = "work_profile.view", _("Viewed a candidate's work profile")
     WORK_PROFILE_SAVE = "work_profile.save", _("Changed a candidate's work profile")
     MATCH_VIEW = "match.view", _("Viewed matches")
+    PROPOSAL_VIEW = "proposal.view", _("Viewed a proposal")
     PROPOSAL_SAVE = "proposal.save", _("Proposed an opportunity")
     PROPOSAL_DECIDE = "proposal.decide", _("Recorded a decision on a proposal")
 

@@ -609,6 +609,7 @@ def _proposal_queryset():
 @login_required
 def proposal_detail(request, pk: int):
     proposal = get_restricted_or_404(Proposal, request.user, "view", queryset=_proposal_queryset(), pk=pk)
+    audit_log(actor=request.user, action=Action.PROPOSAL_VIEW, obj=proposal, person=proposal.person_id)
     return render_page(request, "opportunities/proposal_detail.html", _proposal_context(request, proposal))
 
 

@@ -303,3 +303,14 @@ def test_proposal_lists_run_the_same_queries_for_many_rows(cast, job, api_for):
     many = (queries_of(lambda: team.get("/api/v1/proposals/")), queries_of(lambda: company.get("/api/v1/proposals/")))
     assert few == many
     assert company.get("/api/v1/proposals/").json()["count"] == 5
+
+
+def test_reading_a_proposal_is_audited_on_the_api(cast, candidate, job, api_for):  # noqa: F811
+    api = api_for(cast.operator_a)
+    proposal_id = propose(api, candidate, job).json()["id"]
+    assert api.get(f"/api/v1/proposals/{proposal_id}/").status_code == 200
+    event = AuditEvent.objects.get(action=Action.PROPOSAL_VIEW)
+    assert (event.person_id, event.object_id, event.actor) == (candidate.pk, str(proposal_id), cast.operator_a)
+    assert api.get(f"/api/v1/proposals/?person={candidate.pk}").status_code == 200
+    listed = AuditEvent.objects.filter(action=Action.PROPOSAL_VIEW).latest("pk")
+    assert listed.person_id == candidate.pk and listed.detail == {"list": True, "proposals": [proposal_id]}

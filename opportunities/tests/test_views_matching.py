@@ -383,3 +383,14 @@ def test_equity_per_asst_counts_only(cast, candidate, opening, client_for):
     assert cells["ASST Niguarda"] == ["3", "75.0%", "0", "0.0%", "0", "0.0%", "0.0"]
     assert "Rossi" not in body
     assert client_for(cast.operator_a).get(reverse("opportunities:equity")).status_code == 404
+
+
+def test_reading_a_proposal_page_is_audited_for_the_team_and_the_company(cast, candidate, opening, client_for):
+    from audit.choices import Action
+    from audit.models import AuditEvent
+
+    proposal = _propose(cast, candidate, opening)
+    for user in (cast.operator_a, cast.company_referent):
+        assert client_for(user).get(reverse("opportunities:proposal_detail", args=[proposal.pk])).status_code == 200
+        event = AuditEvent.objects.filter(action=Action.PROPOSAL_VIEW, actor=user).get()
+        assert (event.person_id, event.object_id) == (candidate.pk, str(proposal.pk))
