@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 
 from accounts.access import access_for
 from accounts.choices import Role
@@ -208,7 +208,8 @@ def group_participants(user, group):
         .filter(group=group)
         .exclude(status=EnrolmentStatus.WITHDRAWN)
         .select_related("person", "referring_unit__organisation")
-        .order_by("-status", "created_at", "pk")
+        .annotate(waiting=Case(When(status=EnrolmentStatus.WAITING, then=Value(1)), default=Value(0)))
+        .order_by("waiting", "created_at", "pk")
     )
 
 
