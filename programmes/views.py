@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.choices import Action
@@ -247,16 +248,29 @@ def _record_rows(kind: str, records, user) -> list[dict]:
     return out
 
 
+# Lazy: the headers are read in the language of each request, not of the process that imported the module.
 RECORD_HEADERS = {
-    "person": (_("Person"), _("Born in")),
-    "case": (_("Person"), _("Unit"), _("Area"), _("Opened on")),
-    "referral": (_("Person"), _("From → to"), _("Status"), _("Sent on")),
-    "path": (_("Person"), _("Kind"), _("Host"), _("Start"), _("Ended on")),
-    "event": (_("Person"), _("Event"), _("Date"), _("Discharge")),
-    "assessment": (_("Person"), _("Instrument"), _("Date")),
-    "employer_contact": (_("Employer"), _("Date"), _("Outcome")),
-    "employer": (_("Employer"), _("Law 68 quota"), _("Places covered")),
-    "activity": (_("Date"), _("Type"), _("Operator"), _("Organisation"), _("Minutes")),
+    "person": (gettext_lazy("Person"), gettext_lazy("Born in")),
+    "case": (gettext_lazy("Person"), gettext_lazy("Unit"), gettext_lazy("Area"), gettext_lazy("Opened on")),
+    "referral": (gettext_lazy("Person"), gettext_lazy("From → to"), gettext_lazy("Status"), gettext_lazy("Sent on")),
+    "path": (
+        gettext_lazy("Person"),
+        gettext_lazy("Kind"),
+        gettext_lazy("Host"),
+        gettext_lazy("Start"),
+        gettext_lazy("Ended on"),
+    ),
+    "event": (gettext_lazy("Person"), gettext_lazy("Event"), gettext_lazy("Date"), gettext_lazy("Discharge")),
+    "assessment": (gettext_lazy("Person"), gettext_lazy("Instrument"), gettext_lazy("Date")),
+    "employer_contact": (gettext_lazy("Employer"), gettext_lazy("Date"), gettext_lazy("Outcome")),
+    "employer": (gettext_lazy("Employer"), gettext_lazy("Law 68 quota"), gettext_lazy("Places covered")),
+    "activity": (
+        gettext_lazy("Date"),
+        gettext_lazy("Type"),
+        gettext_lazy("Operator"),
+        gettext_lazy("Organisation"),
+        gettext_lazy("Minutes"),
+    ),
 }
 
 

@@ -95,6 +95,15 @@ def test_drill_down_lists_the_records_the_user_may_see_and_is_audited(cast, cand
     assert 'data-testid="record-row"' not in other.content.decode()
 
 
+def test_drill_down_headers_are_in_the_language_of_the_request(cast, candidates, client_for):
+    url = "/programmes/indicators/cohort.candidates/records/"
+    client = client_for(cast.operator_a)
+    italian = client.get(url, {**QUERY, "organisation": cast.org_a.pk}).content.decode()
+    english = client.get(url, {**QUERY, "organisation": cast.org_a.pk}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Anno di nascita" in italian and "Born in" not in italian
+    assert "Born in" in english and "Anno di nascita" not in english
+
+
 def test_drill_down_is_a_404_for_aggregate_only_users_and_unknown_or_waiting_indicators(cast, candidates, client_for):
     assert client_for(cast.analyst).get("/programmes/indicators/cohort.candidates/records/").status_code == 404
     operator = client_for(cast.operator_a)
