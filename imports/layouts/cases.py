@@ -104,7 +104,6 @@ class CaseContext:
     units: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     case_managers: dict[str, int] = field(default_factory=dict)  # username (lower case) → user id
     today: datetime.date = field(default_factory=timezone.localdate)
-    check_fiscal_code: bool = True  # off at commit: the code only finds the person (checked at preview)
 
 
 class CaseRow(ParsedRow):
@@ -236,7 +235,7 @@ def _read_all(ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict, re
             "fiscal_code", _("Name the person: write the fiscal code, or the person's old id in person_source_id.")
         )
     code = read.get("fiscal_code")
-    if code and "fiscal_code" not in failed and ctx.check_fiscal_code:
+    if code and "fiscal_code" not in failed:
         for messages in fiscal_code_errors(code).values():
             for message in messages:
                 row.error("fiscal_code", message)

@@ -59,7 +59,6 @@ class EmployerContext:
     default_source_system: str = ""
     organisations: dict[str, int] = field(default_factory=dict)  # folded name (and short name) → id
     today: object = field(default_factory=timezone.localdate)
-    check_fiscal_code: bool = True  # not used: the layout names no person
 
 
 class EmployerRow(ParsedRow):

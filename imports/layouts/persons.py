@@ -201,9 +201,6 @@ class Context:
     organisations: dict[str, int] = field(default_factory=dict)
     may_record_diagnosis: bool = False
     today: datetime.date = field(default_factory=timezone.localdate)
-    # The commit leaves the fiscal-code check to people.services, which make it on every write (the preview made
-    # it on every row): decoding a fiscal code is the costliest step of a row.
-    check_fiscal_code: bool = True
     organisation_cache: dict = field(default_factory=dict)
 
 
@@ -373,7 +370,7 @@ def parse_row(ctx: Context, line: int, cells_by_name: dict) -> ParsedRow:
         row.error("law68_registered", _("A Law 68 registration date is given: write sì here, or empty the date."))
 
     code = values.get("fiscal_code")
-    if code and "fiscal_code" not in failed and ctx.check_fiscal_code:
+    if code and "fiscal_code" not in failed:
         problems = fiscal_code_errors(
             code,
             sex=values.get("sex") if "sex" not in failed else None,
