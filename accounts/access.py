@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from accounts.choices import AGGREGATE_ROLES, CLINICAL_ROLES, PERSON_ROLES, PERSON_WRITE_ROLES, Role
 
 
@@ -67,19 +69,33 @@ class Access:
         return dict(self.org_names).get(org_id, "")
 
 
+# The user's active memberships in active units of active organisations, oldest first. Every page asks for them,
+# so they are read with one plain statement: building the same query through the ORM cost four times as much.
+_MEMBERSHIPS_SQL = """
+SELECT u.organisation_id, m.unit_id, m.role, o.name, u.kind
+FROM accounts_membership m
+JOIN accounts_unit u ON u.id = m.unit_id
+JOIN accounts_organisation o ON o.id = u.organisation_id
+WHERE m.user_id = %s AND m.is_active = %s AND u.is_active = %s AND o.is_active = %s
+ORDER BY m.id
+"""
+
+
 def access_for(user) -> Access:
-    """The Access of `user`, cached on the user object for the rest of the request."""
+    """The Access of `user`, read from the database once per request and kept on the user object until its end.
+
+    Not kept across requests: a membership ended, or a unit or organisation deactivated, takes effect on the
+    user's next request (ADR 0020).
+    """
     cached = getattr(user, "_ponte_access", None)
     if cached is not None:
         return cached
     if not user.is_authenticated or not user.is_active:
         access = Access(user_id=0)
     else:
-        rows = list(
-            user.memberships.filter(is_active=True, unit__is_active=True, unit__organisation__is_active=True)
-            .order_by("pk")
-            .values_list("unit__organisation_id", "unit_id", "role", "unit__organisation__name", "unit__kind")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_MEMBERSHIPS_SQL, [user.pk, True, True, True])
+            rows = cursor.fetchall()
         access = Access(
             user_id=user.pk,
             memberships=tuple((org, unit, role) for org, unit, role, _name, _kind in rows),

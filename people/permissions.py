@@ -41,7 +41,7 @@ class PersonAccess:
     visible: bool = False
 
 
-def person_access(user, person: Person, *, consents=None) -> PersonAccess:
+def person_access(user, person: Person, *, consents=None, cases=None) -> PersonAccess:
     """The user's sections of the record, and whether they may see it at all, change it and read its access log.
 
     The same rule as Person.objects.restrict(): the treating team (registration or a case, open or closed)
@@ -51,7 +51,8 @@ def person_access(user, person: Person, *, consents=None) -> PersonAccess:
     record is seen by nobody. tests/test_access_equivalence.py checks `visible` against restrict() case by case.
 
     `consents`, when given, are all the person's consents already loaded (the record page shows them): the rule
-    reads them instead of querying the sharing consents again. The person's cases are always read here.
+    reads them instead of querying the sharing consents again. `cases`, when given, are all the person's cases
+    already loaded, newest first (people.selectors.record_cases); otherwise they are read here.
     """
     from cases.models import Case
 
@@ -59,11 +60,13 @@ def person_access(user, person: Person, *, consents=None) -> PersonAccess:
     orgs = access.person_org_ids
     if not orgs:
         return PersonAccess(sections=frozenset(), can_change=False, can_view_log=access.is_dpo)
-    cases = tuple(
-        Case.objects.filter(person=person)
-        .select_related("organisation", "unit", "case_manager")
-        .order_by("-opened_on", "-pk")
-    )
+    if cases is None:
+        cases = (
+            Case.objects.filter(person=person)
+            .select_related("organisation", "unit", "case_manager")
+            .order_by("-opened_on", "-pk")
+        )
+    cases = tuple(cases)
     registered = {person.registered_by_id}
     holding = registered | {case.organisation_id for case in cases}
     following = registered | {case.organisation_id for case in cases if case.closed_on is None}

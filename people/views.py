@@ -5,6 +5,7 @@ one (and the attempt is audited). Writes go through people.services; their Valid
 """
 
 import copy
+from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,10 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Value, When
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,7 +27,6 @@ from assessments.permissions import can_view_assessments_on_record
 from audit.choices import Action
 from audit.services import audit_log
 from audit.shortcuts import audit_denied, get_restricted_or_404
-from cases.models import Referral
 from core.exceptions import StaleObjectError
 from core.forms import add_service_errors
 from core.htmx import render_page
@@ -45,6 +49,7 @@ from people.sections import fields_in_sections
 from plans.permissions import can_view_plans_on_record
 
 # Fields of the record page, by section, in page order.
+IDENTITY_FIELDS = ("fiscal_code", "sex", "birth_date", "birth_place", "citizenship")
 CONTACT_FIELDS = ("residence_comune", "residence_municipio", "address", "phone", "email")
 SOCIAL_FIELDS = (
     "household",
@@ -72,6 +77,43 @@ def _display(person: Person, name: str):
 
 def _rows(person: Person, names) -> list[tuple[str, object]]:
     return [(Person._meta.get_field(name).verbose_name, _display(person, name)) for name in names]
+
+
+# How the record page shows an empty value. Its rows come ready to print, label and value: the page is the busiest
+# of Ponte, and deciding in the template how to show each value cost more than the rest of a section.
+EMPTY = "—"
+
+
+def _shown(value):
+    return EMPTY if value is None or value == "" else value
+
+
+def _shown_social(value):
+    if value is None or value == "":
+        return EMPTY
+    if value is True or value is False:
+        return _("yes") if value else _("no")
+    return linebreaksbr(value)
+
+
+def _shown_clinical(value):
+    return value or EMPTY
+
+
+@cache
+def _choice_labels(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+def _label(obj, name: str) -> str:
+    """What obj.get_<name>_display() gives, without building the field's choices again for every row."""
+    value = getattr(obj, name)
+    return force_str(_choice_labels(type(obj), name).get(value, value), strings_only=True)
+
+
+def _record_rows(person: Person, names, shown=_shown) -> list[tuple[str, object]]:
+    """(label, value) of each field in `names`, both as the record page prints them."""
+    return [(capfirst(label), shown(value)) for label, value in _rows(person, names)]
 
 
 # ---------------------------------------------------------------------------------------------- list
@@ -182,15 +224,18 @@ def _person_queryset():
 def person_detail(request, pk: int):
     """A person's record, in the sections the user may see; the read is audited with those sections.
 
-    The busiest page of Ponte, so it reads the person, their cases and their consents once and decides access
-    from them with person_access(), the same rule as restrict() (ADR 0018); out of reach is the same audited 404
-    as get_restricted_or_404's.
+    The busiest page of Ponte, so it reads the person, their cases and their consents once, with the record
+    page's plain-SQL selectors (ADR 0020), and decides access from them with person_access(), the same rule as
+    restrict() (ADR 0018); out of reach is the same audited 404 as get_restricted_or_404's.
     """
-    person = _person_queryset().filter(pk=pk).first()
+    person = selectors.record_person(pk)
     if person is None:
         raise Http404
-    consents = list(person.consents.select_related("organisation", "recorded_by_organisation"))
-    rights = person_access(request.user, person, consents=consents)
+    if access_for(request.user).sees_persons:
+        consents = selectors.record_consents(person)
+        rights = person_access(request.user, person, consents=consents, cases=selectors.record_cases(person))
+    else:  # roles without person-level access see no record: nothing more to read
+        consents, rights = [], person_access(request.user, person, consents=[], cases=())
     if not rights.visible:
         audit_denied(request.user, person, "view")
         raise Http404
@@ -198,7 +243,7 @@ def person_detail(request, pk: int):
     context = {
         "person": person,
         "sections": sections,
-        "identity_rows": _rows(person, ("fiscal_code", "sex", "birth_date", "birth_place", "citizenship")),
+        "identity_rows": _record_rows(person, IDENTITY_FIELDS),
         "can_change": can_change,
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
         "can_view_log": rights.can_view_log,
@@ -210,22 +255,21 @@ def person_detail(request, pk: int):
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:
-        context["contact_rows"] = _rows(person, CONTACT_FIELDS)
+        context["contact_rows"] = _record_rows(person, CONTACT_FIELDS)
     if ShareSection.SOCIAL in sections:
-        context["social_rows"] = _rows(person, SOCIAL_FIELDS)
+        context["social_rows"] = _record_rows(person, SOCIAL_FIELDS, _shown_social)
     if SECTION_CLINICAL in sections:
-        context["clinical_rows"] = _rows(person, ("diagnosis_group",))
+        context["clinical_rows"] = _record_rows(person, ("diagnosis_group",), _shown_clinical)
     if ShareSection.CASES in sections:
         context["cases"] = list(rights.cases)
-        context["referrals"] = list(
-            Referral.objects.restrict(request.user, "view")
-            .filter(person=person)
-            .select_related("from_unit__organisation", "to_unit__organisation")
-            .order_by("-sent_at", "-pk")
-        )
+        context["referrals"] = selectors.record_referrals(request.user, person)
+        for row in (*context["cases"], *context["referrals"]):
+            row.area_label, row.status_label = _label(row, "area"), _label(row, "status")
     section_labels = dict(ShareSection.choices)
+    today = timezone.localdate()
     for consent in consents:
-        consent.in_force = consent.is_active()
+        consent.in_force = consent.is_active(today)
+        consent.purpose_label = _label(consent, "purpose")
         consent.section_labels = [str(section_labels.get(code, code)) for code in consent.sections or ()]
     context["consents"] = consents
     audit_log(actor=request.user, action=Action.PERSON_VIEW, obj=person, detail={"sections": sorted(sections)})

@@ -192,7 +192,54 @@ def test_detail_query_count_does_not_grow_with_cases_and_consents(cast, person_a
         response = client.get(url)
     assert response.status_code == 200
     assert len(many) == len(few)
-    assert len(many) <= 20
+    # Session, user, memberships, the person, consents, cases, referrals and the audit insert (ADR 0020).
+    assert len(many) == 8, [query["sql"][:80] for query in many]
+
+
+@pytest.mark.parametrize("pk", [0, 2**63 - 1, 2**63, 10**20])
+def test_detail_of_a_key_no_record_can_have_is_missing(cast, client_for, pk):
+    assert client_for(cast.operator_a).get(f"/persons/{pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "ended", ["membership_inactive", "membership_deleted", "unit_inactive", "organisation_inactive"]
+)
+def test_access_ended_takes_effect_on_the_next_request(cast, person_a, client_for, ended):
+    """Nothing of the user's memberships outlives a request (ADR 0020): the same session gets the missing page."""
+    from accounts.models import Membership
+
+    client = client_for(cast.operator_a)
+    url = reverse("people:detail", args=[person_a.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    menu_entry = f'<a class="nav-link" href="{reverse("people:list")}">'  # the menu's "Persons"
+    assert menu_entry in response.content.decode()
+    memberships = Membership.objects.filter(user=cast.operator_a)
+    if ended == "membership_inactive":
+        memberships.update(is_active=False)
+    elif ended == "membership_deleted":
+        memberships.delete()
+    elif ended == "unit_inactive":
+        type(cast.unit_a).objects.filter(pk=cast.unit_a.pk).update(is_active=False)
+    else:
+        type(cast.org_a).objects.filter(pk=cast.org_a.pk).update(is_active=False)
+
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("people:list")).status_code == 404
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert menu_entry not in home.content.decode()
+
+
+def test_a_new_membership_takes_effect_on_the_next_request(cast, person_a, client_for):
+    from accounts.choices import Role
+    from accounts.models import Membership
+
+    client = client_for(cast.operator_b)
+    url = reverse("people:detail", args=[person_a.pk])
+    assert client.get(url).status_code == 404
+    Membership.objects.create(user=cast.operator_b, unit=cast.unit_a, role=Role.OPERATOR)
+    assert client.get(url).status_code == 200
 
 
 # ---------------------------------------------------------------------------------------------- the list
