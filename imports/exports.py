@@ -303,30 +303,57 @@ def paths_for_export(user):
 def export_path_rows(user) -> Iterator[list]:
     """The header and one row per path `user` may see, in the paths layout.
 
-    A suspended path is written as active and an internship converted to a hiring as completed (the hiring has a
-    row of its own): the states an import takes. The case is named by the old id the cases export gives it.
+    Every state is written as itself: a suspended path with the day of its suspension (from its history), an
+    internship converted to a hiring as converted, followed on the next line by its hiring, which names it in
+    previous_source_id (the import converts it from there). The case is named by the old id the cases export gives
+    it.
     """
     from imports.layouts.paths import PATH_COLUMNS
-    from imports.path_rows import export_status
     from paths.choices import HIRING_KINDS, PathStatus
+    from paths.models import PathChange
 
     names = [column.name for column in PATH_COLUMNS]
     yield names
     access = access_for(user)
     queryset = paths_for_export(user).select_related("person", "host", "service_tutor")
+    written_with_internship: set[int] = set()  # hirings already written after their internship
     last_pk = 0
     while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
         last_pk = chunk[-1].pk
-        keys = _keys(Entity.PATHS, [p.pk for p in chunk], access.write_org_ids)
-        case_keys = _keys(Entity.CASES, [p.case_id for p in chunk if p.case_id], access.write_org_ids)
+        converted = [p.pk for p in chunk if p.status == PathStatus.CONVERTED]
+        hirings = {h.previous_id: h for h in queryset.filter(previous_id__in=converted)} if converted else {}
+        paths = []
         for path in chunk:
+            if path.pk in written_with_internship:
+                continue
+            paths.append(path)
+            hiring = hirings.get(path.pk)
+            if hiring is not None:
+                paths.append(hiring)
+                written_with_internship.add(hiring.pk)
+        previous_ids = [p.previous_id for p in paths if p.previous_id]
+        keys = _keys(Entity.PATHS, [p.pk for p in paths] + previous_ids, access.write_org_ids)
+        case_keys = _keys(Entity.CASES, [p.case_id for p in paths if p.case_id], access.write_org_ids)
+        suspended_on: dict[int, datetime.date] = {}
+        suspended = [p.pk for p in paths if p.status == PathStatus.SUSPENDED]
+        for path_id, day in (
+            PathChange.objects.filter(path_id__in=suspended, to_status=PathStatus.SUSPENDED)
+            .order_by("at", "pk")
+            .values_list("path_id", "on")
+        ):
+            suspended_on[path_id] = day  # the latest suspension wins
+        for path in paths:
             key = keys.get(path.pk)
             system = key.source_system if key else PONTE_SYSTEM
             case_key = case_keys.get(path.case_id)
             case_id = None
             if path.case_id and (case_key.source_system if case_key else PONTE_SYSTEM) == system:
                 case_id = case_key.source_id if case_key else str(path.case_id)
-            status = export_status(path.status)
+            previous_id = None
+            if path.previous_id:
+                previous_key = keys.get(path.previous_id)
+                previous_id = previous_key.source_id if previous_key else str(path.previous_id)
+            status = path.status
             ended = status in (PathStatus.COMPLETED, PathStatus.INTERRUPTED)
             reason = None
             if status == PathStatus.INTERRUPTED:
@@ -338,6 +365,7 @@ def export_path_rows(user) -> Iterator[list]:
                 "source_id": key.source_id if key else str(path.pk),
                 "fiscal_code": path.person.fiscal_code,
                 "case_source_id": case_id,
+                "previous_source_id": previous_id,
                 "kind": path.kind,
                 "host": path.host.name,
                 "title": path.title or None,
@@ -345,6 +373,7 @@ def export_path_rows(user) -> Iterator[list]:
                 "planned_end_on": path.planned_end_on,
                 "status": status,
                 "ended_on": path.ended_on,
+                "suspended_on": suspended_on.get(path.pk) if status == PathStatus.SUSPENDED else None,
                 "interruption_reason": reason,
                 "hours_per_week": _decimal_cell(path.hours_per_week),
                 "days_per_week": path.days_per_week,

@@ -1,12 +1,18 @@
 """Comparing rows of the paths layout with Ponte, and writing them through paths.services.
 
 A new path is planned with path_create and moved to its state with path_transition at the dates of the file
-(active on its start, completed or interrupted on its end), so the Lombardy internship rules, the host's limits,
-the history of the path and the audit events are those of the interface. A row is matched on its source key, else
-on the person, host, kind and start of a path of the importer's organisation. A later file may change the details of
-an open path (path_update) and move it on (active, completed, interrupted); kind, host and start are not changed,
-and an ended path is not reopened.
+(active on its start, suspended on suspended_on, completed or interrupted on its end), so the Lombardy internship
+rules, the host's limits, the history of the path and the audit events are those of the interface. An internship
+that started before the earliest rule set Ponte holds is created with path_create(historical=True): recorded
+without the rule checks, which its history and audit event say. An internship converted to a hiring is two rows:
+the internship's (status converted), imported as active, and on the next line the hiring's, naming the internship
+in previous_source_id, which converts it with path_convert_to_hiring. A row is matched on its source key, else on
+the person, host, kind and start of a path of the importer's organisation. A later file may change the details of
+an open path (path_update) and move it on where the states allow; kind, host and start are not changed, and an
+ended path is not reopened.
 """
+
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +25,8 @@ from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
 from imports.models import SourceKey
 from paths import services as path_services
-from paths.choices import FINAL_STATUSES, TRANSITIONS, PathStatus
-from paths.models import Path
+from paths.choices import FINAL_STATUSES, INTERNSHIP_KINDS, TRANSITIONS, PathStatus
+from paths.models import Path, PathChange
 
 # Details of a path a later file may change while it is open (path_update), in layout order.
 DETAILS = (
@@ -35,11 +41,14 @@ DETAILS = (
     "meal_vouchers",
 )
 # The states a path goes through, from planned, to reach the state of the file.
+# A converted internship stops at active: the hiring's row, on the next line, converts it.
 ROUTE = {
     PathStatus.PLANNED: (),
     PathStatus.ACTIVE: (PathStatus.ACTIVE,),
+    PathStatus.SUSPENDED: (PathStatus.ACTIVE, PathStatus.SUSPENDED),
     PathStatus.COMPLETED: (PathStatus.ACTIVE, PathStatus.COMPLETED),
     PathStatus.INTERRUPTED: (PathStatus.ACTIVE, PathStatus.INTERRUPTED),
+    PathStatus.CONVERTED: (PathStatus.ACTIVE,),
 }
 
 
@@ -68,9 +77,55 @@ class PathLookup(CaseLookup):
         self.users = get_user_model().objects.in_bulk(tutor_ids) if tutor_ids else {}
         # (person, host, kind, start) of the paths this batch creates: a second one in the same batch is refused.
         self.creating: set[tuple] = set()
+        # The row after each row of the batch: an internship's row is followed by its hiring's. A batch shorter
+        # than the import's batch size is the last of the file: its last row has no row after it.
+        from imports.services import BATCH_SIZE
+
+        self.next_rows = {row.line: after for row, after in zip(rows, rows[1:], strict=False)}
+        self.file_ends = len(rows) < BATCH_SIZE
+        # The context lives for the whole file and a lookup for one batch: the plan of the row read last is kept
+        # there, so that a hiring's row finds its internship's on the line before, even across two batches.
+        self.memory: dict = ctx.__dict__.setdefault("_path_rows_memory", {})
+        # The paths named as the internship of a hiring, by old id, in any old system of the organisation.
+        previous_ids = {r.values["previous_source_id"] for r in rows if r.values.get("previous_source_id")}
+        self.previous_keys: dict[str, list[SourceKey]] = {}
+        if previous_ids:
+            for k in SourceKey.objects.filter(
+                organisation_id=ctx.org_id, entity=Entity.PATHS, source_id__in=previous_ids
+            ).order_by("pk"):
+                self.previous_keys.setdefault(k.source_id, []).append(k)
+        ids = {k.object_id for keys in self.previous_keys.values() for k in keys}
+        self.previous_paths = Path.objects.select_related("host").in_bulk(ids) if ids else {}
+        self._suspended_on: dict[int, datetime.date | None] = {}
+
+    @property
+    def before(self) -> CasePlan | None:
+        """The plan of the row read before the one being planned."""
+        return self.memory.get("before")
+
+    def remember(self, plan: CasePlan) -> None:
+        self.memory["before"] = plan
+
+    def previous_path(self, system: str, old_id: str) -> Path | None:
+        """The path with this old id: of the row's old system, else of the only other system that has it."""
+        keys = self.previous_keys.get(old_id, [])
+        chosen = [k for k in keys if k.source_system == system] or (keys if len(keys) == 1 else [])
+        return self.previous_paths.get(chosen[0].object_id) if chosen else None
+
+    def suspended_on(self, path: Path) -> datetime.date | None:
+        """The day a suspended path was suspended, from its history."""
+        if path.pk not in self._suspended_on:
+            self._suspended_on[path.pk] = suspension_date(path.pk)
+        return self._suspended_on[path.pk]
 
     def load_objects(self, object_ids: set[int]) -> dict:
         return Path.objects.select_related("host").in_bulk(object_ids)
+
+
+def suspension_date(path_id: int) -> datetime.date | None:
+    """The day of the path's latest suspension in its history (PathChange), None if it was never suspended."""
+    changes = PathChange.objects.filter(path_id=path_id, to_status=PathStatus.SUSPENDED).order_by("-at", "-pk")
+    return changes.values_list("on", flat=True).first()
 
 
 def _resolved(values: dict, lookup: PathLookup) -> dict:
@@ -83,6 +138,12 @@ def _resolved(values: dict, lookup: PathLookup) -> dict:
 
 def plan_path(actor, ctx: CaseContext, row: CaseRow, lookup: PathLookup) -> CasePlan:
     """Decide what a row of the paths layout does, reading Ponte but writing nothing."""
+    plan = _plan_path(actor, ctx, row, lookup)
+    lookup.remember(plan)
+    return plan
+
+
+def _plan_path(actor, ctx: CaseContext, row: CaseRow, lookup: PathLookup) -> CasePlan:
     plan = person_plan(row, lookup)
     if plan.action == RowAction.ERROR:
         return plan
@@ -103,9 +164,13 @@ def plan_path(actor, ctx: CaseContext, row: CaseRow, lookup: PathLookup) -> Case
     if path is not None and path.person_id != person.pk:
         row.error("source_id", _("This old id was imported as a path of another person: check the old id."))
     elif path is not None:
-        _plan_path_changes(plan, path, key.fingerprints if key else {})
+        _plan_path_changes(plan, path, key.fingerprints if key else {}, lookup)
     else:
         _plan_new_path(plan, ctx, lookup)
+    if not row.errors and values.get("previous_source_id"):
+        _plan_previous(plan, path, lookup)
+    if not row.errors and values["status"] == PathStatus.CONVERTED:
+        _plan_hiring_follows(plan, path, lookup)
     if row.errors:
         plan.action = RowAction.ERROR
     elif path is None:
@@ -163,14 +228,14 @@ def _plan_new_path(plan: CasePlan, ctx: CaseContext, lookup: PathLookup) -> None
         **_resolved(values, lookup),
     )
     try:
-        path_services._validate_path(draft)
+        path_services._validate_path(draft, historical=True)
     except ValidationError as exc:
         _errors_into(row, exc)
     if not row.errors:
         lookup.creating.add(slot)
 
 
-def _plan_path_changes(plan: CasePlan, path: Path, known: dict) -> None:
+def _plan_path_changes(plan: CasePlan, path: Path, known: dict, lookup: PathLookup) -> None:
     row, values = plan.row, plan.row.values
     plan.obj = path
     _fixed(
@@ -186,7 +251,7 @@ def _plan_path_changes(plan: CasePlan, path: Path, known: dict) -> None:
         and known.get(name) != fingerprint(values[name])
     }  # fmt: skip
     status = values["status"]
-    moves = status != export_status(path.status) and known.get("status") != fingerprint(status)
+    moves = status != path.status and known.get("status") != fingerprint(status)
     if changed and not path.is_open:
         for name in changed:
             row.error(name, _("The path has ended in Ponte: an import does not change it. Write what Ponte has."))
@@ -201,15 +266,132 @@ def _plan_path_changes(plan: CasePlan, path: Path, known: dict) -> None:
             )
         else:
             plan.changes["status"] = status
+        suspended = lookup.suspended_on(path) if path.status == PathStatus.SUSPENDED else None
+        if suspended and values.get("ended_on") and values["ended_on"] < suspended:
+            row.error("ended_on", _("The path was suspended in Ponte on %(date)s: it cannot end before that day.")
+                      % {"date": suspended.strftime("%d/%m/%Y")})  # fmt: skip
+    elif status == PathStatus.SUSPENDED and path.status == PathStatus.SUSPENDED:
+        suspended = lookup.suspended_on(path)
+        if (
+            suspended
+            and values["suspended_on"] != suspended
+            and known.get("suspended_on") != fingerprint(values["suspended_on"])
+        ):
+            row.error("suspended_on", _("The path was suspended in Ponte on %(date)s: write that date.")
+                      % {"date": suspended.strftime("%d/%m/%Y")})  # fmt: skip
     elif path.status in FINAL_STATUSES and values.get("ended_on") and values["ended_on"] != path.ended_on:
         if known.get("ended_on") != fingerprint(values["ended_on"]):
             row.error("ended_on", _("The path ended in Ponte on %(date)s: write that date.")
                       % {"date": path.ended_on.strftime("%d/%m/%Y")})  # fmt: skip
 
 
-def export_status(status: str) -> str:
-    """The state an export writes, one an import takes: suspended as active, converted as completed."""
-    return {PathStatus.SUSPENDED: PathStatus.ACTIVE, PathStatus.CONVERTED: PathStatus.COMPLETED}.get(status, status)
+def _plan_hiring_follows(plan: CasePlan, path: Path | None, lookup: PathLookup) -> None:
+    """An internship's row with status converted: its hiring's row must follow, naming it, starting the day after
+    the internship's end (the conversion closes the internship the day before the hiring starts)."""
+    row, values = plan.row, plan.row.values
+    if path is not None and path.status == PathStatus.CONVERTED:
+        return  # converted in Ponte already: the end date was compared above
+    after = lookup.next_rows.get(row.line)
+    if after is None and not lookup.file_ends:
+        return  # the last row of a full batch: its hiring, first of the next batch, finds it on the line before
+    if after is None or not row.source_id or after.values.get("previous_source_id") != row.source_id:
+        row.error(
+            "status",
+            _(
+                "An internship converted to a hiring needs its hiring: on the next line, put the hiring's row with "
+                "this row's old id in previous_source_id."
+            ),
+        )
+    elif after.errors:
+        row.error("status", _("The hiring on the next line has errors: correct them too, the two go in together."))
+    elif after.values.get("starts_on"):
+        end = max(values["starts_on"], after.values["starts_on"] - datetime.timedelta(days=1))
+        if values["ended_on"] != end:
+            row.error(
+                "ended_on",
+                _("The hiring on the next line starts on %(start)s: the internship ends the day before, %(end)s. "
+                  "Write that date.")
+                % {"start": after.values["starts_on"].strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y")},
+            )  # fmt: skip
+
+
+def _plan_previous(plan: CasePlan, path: Path | None, lookup: PathLookup) -> None:
+    """A hiring's row naming the internship it came from: that internship, on the line before (status converted)
+    or already in Ponte, of the same person, at the same host; `plan.path` is the internship to convert."""
+    row, values = plan.row, plan.row.values
+    old_id = values["previous_source_id"]
+    before = lookup.before
+    paired = (
+        before is not None
+        and before.row.source_id == old_id
+        and (before.action == RowAction.ERROR or before.row.values.get("status") == PathStatus.CONVERTED)
+    )
+    if paired and before.action == RowAction.ERROR:
+        row.error(
+            "previous_source_id",
+            _("The internship on line %(line)d has errors: correct them first, the hiring is converted from it.")
+            % {"line": before.row.line},
+        )
+        return
+    internship = before.obj if paired else lookup.previous_path(row.source_system, old_id)
+    if internship is None and not paired:
+        row.error(
+            "previous_source_id",
+            _(
+                "No internship has this old id in your imports: put the internship's row, with status converted, "
+                "on the line before this one, or import it first."
+            ),
+        )
+        return
+    if internship is not None:
+        facts = (internship.person_id, internship.kind, internship.host_id, internship.starts_on, internship.case_id)
+    else:  # the internship of the line before, not in Ponte yet (preview)
+        b = before.row.values
+        facts = (before.person.pk, b["kind"], b["host"], b["starts_on"], before.case.pk if before.case else None)
+    person_id, kind, host_id, starts_on, case_id = facts
+    if person_id != plan.person.pk:
+        row.error("previous_source_id", _("The path with this old id is another person's: check the old id."))
+    elif kind not in INTERNSHIP_KINDS:
+        row.error("previous_source_id", _("The path with this old id is not an internship: check the old id."))
+    elif path is not None:
+        if path.previous_id != (internship.pk if internship else None):
+            row.error(
+                "previous_source_id",
+                _(
+                    "Ponte records this hiring as coming from another internship, or from none: an import does not "
+                    "change that. Write what Ponte has."
+                ),
+            )
+        return
+    if row.errors:
+        return
+    if host_id != values["host"]:
+        host = internship.host.name if internship else lookup.hosts[host_id].name
+        row.error("host", _("A hiring converted from an internship is at the internship's host: write %(host)s.")
+                  % {"host": host})  # fmt: skip
+    if values["starts_on"] < starts_on:
+        row.error("starts_on", _("The hiring cannot start before its internship (%(date)s): check both dates.")
+                  % {"date": starts_on.strftime("%d/%m/%Y")})  # fmt: skip
+    if plan.case is not None and plan.case.pk != case_id:
+        row.error(
+            "case_source_id",
+            _("A hiring converted from an internship belongs to the internship's case: write that case, or empty "
+              "this cell."),
+        )  # fmt: skip
+    if internship is not None and internship.status != PathStatus.ACTIVE:
+        moved_before = paired and internship.status in (PathStatus.PLANNED, PathStatus.SUSPENDED)
+        if internship.status == PathStatus.CONVERTED:
+            row.error(
+                "previous_source_id",
+                _("This internship was already converted to another hiring in Ponte: check the old id."),
+            )
+        elif not moved_before:
+            row.error(
+                "previous_source_id",
+                _("The internship is %(status)s in Ponte: only an active internship is converted to a hiring.")
+                % {"status": internship.get_status_display()},
+            )
+    plan.path = internship
 
 
 def _reachable(status: str) -> set[str]:
@@ -244,11 +426,55 @@ def service_errors(row: CaseRow, exc: Exception) -> None:
         _errors_into(row, exc)
 
 
+def _route(current: str, target: str) -> tuple[str, ...]:
+    """The steps from the state of a path in Ponte to the state of the file (a converted internship: to active)."""
+    if target == PathStatus.CONVERTED:
+        return () if current == PathStatus.ACTIVE else (PathStatus.ACTIVE,)
+    if target == current:
+        return ()
+    return (target,) if target in TRANSITIONS[PathStatus(current)] else (PathStatus.ACTIVE, target)
+
+
+def _step_on(step: str, values: dict, path: Path, ctx: CaseContext) -> datetime.date:
+    """The day of a step: its end, its suspension, its start; a suspended path resumes by its end (the file does
+    not say when it resumed) or, still running, on the day of the import."""
+    if step in FINAL_STATUSES:
+        return values["ended_on"]
+    if step == PathStatus.SUSPENDED:
+        return values["suspended_on"]
+    if path.status == PathStatus.SUSPENDED:
+        return values.get("ended_on") or ctx.today
+    return max(values["starts_on"], path.starts_on)
+
+
+def _convert(actor, plan: CasePlan, lookup: PathLookup) -> Path:
+    """The hiring of a row naming its internship: the conversion of the page, then the row's other details."""
+    values = plan.row.values
+    internship = Path.objects.get(pk=plan.path.pk)
+    hiring = path_services.path_convert_to_hiring(
+        actor=actor,
+        path=internship,
+        kind=values["kind"],
+        starts_on=values["starts_on"],
+        planned_end_on=values.get("planned_end_on"),
+        hours_per_week=values.get("hours_per_week"),
+        title=values.get("title", ""),
+        version=internship.version,
+    )
+    rest = {name: value for name, value in _resolved(values, lookup).items() if getattr(hiring, name) != value}
+    if rest:
+        hiring = path_services.path_update(actor=actor, path=hiring, version=hiring.version, **rest)
+    return hiring
+
+
 def apply_path(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lookup: PathLookup) -> None:
     """Write a planned row of the paths layout through paths.services."""
     values = plan.row.values
     path = plan.obj
-    if plan.action == RowAction.CREATE:
+    if plan.action == RowAction.CREATE and values.get("previous_source_id"):
+        path = _convert(actor, plan, lookup)
+        route = _route(path.status, values["status"])
+    elif plan.action == RowAction.CREATE:
         path = path_services.path_create(
             actor=actor,
             person=plan.person,
@@ -256,6 +482,7 @@ def apply_path(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lo
             kind=values["kind"],
             host=lookup.hosts[values["host"]],
             starts_on=values["starts_on"],
+            historical=True,
             **_resolved(values, lookup),
         )
         route = ROUTE[values["status"]]
@@ -263,18 +490,15 @@ def apply_path(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lo
         details = {name: values[name] for name in DETAILS if name in plan.changes}
         if details:
             resolved = _resolved(details, lookup)
-            path = path_services.path_update(actor=actor, path=path, version=path.version, **resolved)
-        route = ()
-        if "status" in plan.changes:
-            target = values["status"]
-            route = (target,) if target in TRANSITIONS[PathStatus(path.status)] else (PathStatus.ACTIVE, target)
+            path = path_services.path_update(actor=actor, path=path, version=path.version, historical=True, **resolved)
+        route = _route(path.status, values["status"]) if "status" in plan.changes else ()
     for step in route:
         final = step in FINAL_STATUSES
         path = path_services.path_transition(
             actor=actor,
             path=path,
             to_status=step,
-            on=values["ended_on"] if final else max(values["starts_on"], path.starts_on),
+            on=_step_on(step, values, path, ctx),
             reason=values.get("interruption_reason", "") if step == PathStatus.INTERRUPTED else "",
             note=values.get("outcome_note", "") if final else "",
         )

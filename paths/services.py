@@ -145,18 +145,44 @@ PATH_FIELDS = (
 )
 
 
-def _validate_path(path: Path) -> None:
-    if path.is_internship:
+def predates_rules(day: datetime.date) -> bool:
+    """Whether `day` is before the earliest internship rule set Ponte holds: no rule set to check a path against."""
+    earliest = InternshipRules.objects.order_by("valid_from").values_list("valid_from", flat=True).first()
+    return earliest is None or day < earliest
+
+
+def _validate_path(path: Path, *, historical: bool = False) -> bool:
+    """Raise what makes the path invalid; returns whether the Lombardy internship rules were checked.
+
+    With `historical` (the import of a path of the past), an internship that started before the earliest rule set
+    Ponte holds is taken without the rule checks: there is nothing to check it against. The pages never pass it.
+    """
+    rules_checked = path.is_internship
+    if path.is_internship and historical and predates_rules(path.starts_on):
+        rules_checked = False
+    elif path.is_internship:
         check_internship(path)
     elif path.monthly_indemnity is not None:
         raise ValidationError({"monthly_indemnity": _("Only internships have a monthly indemnity.")})
     if path.service_tutor_id and path.organisation_id not in access_for(path.service_tutor).write_org_ids:
         raise ValidationError({"service_tutor": _("The service's tutor must be an operator of the organisation.")})
     path.full_clean(exclude=["person", "case", "host", "opportunity", "service_tutor", "previous", "organisation"])
+    return rules_checked
 
 
-def path_create(*, actor, person: Person, case: Case | None, **fields) -> Path:
-    """Plan a path for a person, in the actor's organisation (the case's, when there is one)."""
+def _unchecked_note() -> str:
+    return _(
+        "Recorded without the Lombardy internship rules (duration, indemnity, host's interns): it started before "
+        "the earliest rule set Ponte holds."
+    )
+
+
+def path_create(*, actor, person: Person, case: Case | None, historical: bool = False, **fields) -> Path:
+    """Plan a path for a person, in the actor's organisation (the case's, when there is one).
+
+    `historical` is for the import of paths of the past only (see _validate_path): an internship older than the
+    rules Ponte holds is then recorded unchecked, and its history and audit event say so.
+    """
     unknown = set(fields) - set(PATH_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields {sorted(unknown)}")
@@ -174,10 +200,12 @@ def path_create(*, actor, person: Person, case: Case | None, **fields) -> Path:
         _check_proposal(proposal, person)
     with transaction.atomic():
         path = Path(person=person, case=case, organisation_id=organisation_id, **fields)
-        _validate_path(path)
+        checked = _validate_path(path, historical=historical)
         path.save()
-        _record_change(path, actor, from_status="", on=path.starts_on)
-        audit_log(actor=actor, action=Action.PATH_SAVE, obj=path, person=person, detail={"created": True})
+        unchecked = path.is_internship and not checked
+        _record_change(path, actor, from_status="", on=path.starts_on, note=_unchecked_note() if unchecked else "")
+        detail = {"created": True, **({"rules_checked": False} if unchecked else {})}
+        audit_log(actor=actor, action=Action.PATH_SAVE, obj=path, person=person, detail=detail)
     return path
 
 
@@ -218,8 +246,8 @@ def path_defaults_from_proposal(proposal) -> dict:
     }
 
 
-def path_update(*, actor, path: Path, version: int, **changes) -> Path:
-    """Change a path's details (not its state), based on `version` of it."""
+def path_update(*, actor, path: Path, version: int, historical: bool = False, **changes) -> Path:
+    """Change a path's details (not its state), based on `version` of it; `historical` as in path_create."""
     unknown = set(changes) - set(PATH_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields {sorted(unknown)}")
@@ -232,16 +260,18 @@ def path_update(*, actor, path: Path, version: int, **changes) -> Path:
             return current
         for name in changed:
             setattr(current, name, changes[name])
-        _validate_path(current)
+        unchecked = current.is_internship and not _validate_path(current, historical=historical)
         current.version += 1
         current.save()
-        _record_change(current, actor, from_status=current.status, on=_today(), fields=changed)
+        note = _unchecked_note() if unchecked else ""
+        _record_change(current, actor, from_status=current.status, on=_today(), fields=changed, note=note)
+        detail = {"fields": sorted(changed), "version": current.version}
         audit_log(
             actor=actor,
             action=Action.PATH_SAVE,
             obj=current,
             person=current.person,
-            detail={"fields": sorted(changed), "version": current.version},
+            detail={**detail, "rules_checked": False} if unchecked else detail,
         )
     return current
 

@@ -28,7 +28,10 @@ KIND_VALUES = (
     "(corso, tirocinio, tirocinio di inclusione, assunzione a tempo determinato, assunzione a tempo indeterminato, "
     "assunzione L68, cooperativa B, volontariato)"
 )
-STATUS_VALUES = "planned, active, completed, interrupted (programmato, in corso, concluso, interrotto)"
+STATUS_VALUES = (
+    "planned, active, suspended, completed, interrupted, converted (programmato, in corso, sospeso, concluso, "
+    "interrotto, convertito)"
+)
 REASON_VALUES = (
     "drop_out, health, host_choice, person_choice, other; for a job also resignation, dismissal, probation, "
     "contract_end (abbandono, salute, scelta dell'ospitante, scelta della persona, altro, dimissioni, licenziamento, "
@@ -40,6 +43,8 @@ PATH_COLUMNS: tuple[Column, ...] = (
     *(Column(c.name, c.kind, c.required, c.aliases, c.values, "P-77" if c.name == "source_id" else c.example)
       for c in _PERSON),
     Column("case_source_id", "text", False, ("id_origine_caso", "id_caso"), "", "C-5521"),
+    Column("previous_source_id", "text", False, ("id_origine_precedente", "id_tirocinio"),
+           "a hiring: the old id of the internship it came from", ""),
     Column("kind", "path_kind", True, ("tipo", "tipo_percorso", "tipologia"), KIND_VALUES, "internship"),
     Column("host", "organisation", True, ("ospitante", "ente_ospitante", "azienda"), "", "Esempio Logistica S.p.A."),
     Column("title", "text", False, ("mansione", "titolo", "corso", "ruolo"), "", "Magazziniere"),
@@ -47,6 +52,7 @@ PATH_COLUMNS: tuple[Column, ...] = (
     Column("planned_end_on", "date", False, ("fine_prevista", "data_fine_prevista"), "", "30/09/2019"),
     Column("status", "path_status", True, ("stato", "esito_percorso"), STATUS_VALUES, "completed"),
     Column("ended_on", "date", False, ("data_fine", "fine", "conclusa_il"), "", "30/09/2019"),
+    Column("suspended_on", "date", False, ("sospeso_dal", "data_sospensione"), "suspended only", ""),
     Column("interruption_reason", "interruption_reason", False, ("motivo_interruzione", "motivo_fine"),
            REASON_VALUES, ""),
     Column("hours_per_week", "hours", False, ("ore_settimanali", "ore_settimana"), "0,5–60", "20"),
@@ -59,8 +65,8 @@ PATH_COLUMNS: tuple[Column, ...] = (
     Column("meal_vouchers", "yes_no", False, ("buoni_pasto", "mensa"), "sì / no", "no"),
     Column("outcome_note", "long_text", False, ("esito", "note_esito", "nota"), "", "Concluso con buone competenze"),
 )  # fmt: skip
-MAX_LENGTHS = {"source_system": 40, "source_id": 64, "person_source_id": 64, "case_source_id": 64, "title": 200,
-               "host_tutor": 120}  # fmt: skip
+MAX_LENGTHS = {"source_system": 40, "source_id": 64, "person_source_id": 64, "case_source_id": 64,
+               "previous_source_id": 64, "title": 200, "host_tutor": 120}  # fmt: skip
 
 KIND_ALIASES = {
     "corso": "course", "formazione": "course", "corsodiformazione": "course", "orientamento": "course",
@@ -151,7 +157,7 @@ def read_path_cell(ctx: CaseContext, column: Column, raw):
     return read_cell(ctx, column, raw)
 
 
-FINAL = (PathStatus.COMPLETED, PathStatus.INTERRUPTED)
+FINAL = (PathStatus.COMPLETED, PathStatus.INTERRUPTED, PathStatus.CONVERTED)
 
 
 def parse_path_row(ctx: CaseContext, line: int, cells_by_name: dict) -> CaseRow:
@@ -161,19 +167,30 @@ def parse_path_row(ctx: CaseContext, line: int, cells_by_name: dict) -> CaseRow:
     _not_future(ctx, row, read, "ended_on")
     kind, status = read.get("kind"), read.get("status")
     starts, ended, reason = read.get("starts_on"), read.get("ended_on"), read.get("interruption_reason")
-    if status == PathStatus.SUSPENDED:
-        row.error("status", _("Suspended paths are not imported: write active, or how and when the path ended."))
-    elif status == PathStatus.CONVERTED:
-        row.error(
-            "status",
-            _("Write completed for an internship that became a hiring, and import the hiring as a row of its own."),
-        )
-    elif status in FINAL and not ended:
+    _not_future(ctx, row, read, "suspended_on")
+    suspended, previous = read.get("suspended_on"), read.get("previous_source_id")
+    if status == PathStatus.CONVERTED and kind and kind not in INTERNSHIP_KINDS:
+        row.error("status", _("Only an internship is converted to a hiring: write completed, or correct the kind."))
+    if status in FINAL and not ended:
         row.error("ended_on", _("The path has ended: write the day it ended (dd/mm/yyyy)."))
-    elif status in (PathStatus.PLANNED, PathStatus.ACTIVE) and ended:
+    elif status in (PathStatus.PLANNED, PathStatus.ACTIVE, PathStatus.SUSPENDED) and ended:
         row.error(
-            "ended_on", _("Only a completed or interrupted path has an end date: write its status, or empty this.")
+            "ended_on",
+            _("Only a completed, interrupted or converted path has an end date: write its status, or empty this."),
         )
+    if status == PathStatus.SUSPENDED and not suspended and "suspended_on" not in {c for c, _m in row.errors}:
+        row.error("suspended_on", _("The path is suspended: write the day it was suspended (dd/mm/yyyy)."))
+    elif suspended and status != PathStatus.SUSPENDED:
+        row.error("suspended_on", _("Only a suspended path has a suspension date: empty this cell."))
+    elif starts and suspended and suspended < starts:
+        row.error("suspended_on", _("The path is suspended before it starts: check both dates."))
+    if previous and kind and kind not in HIRING_KINDS:
+        row.error(
+            "previous_source_id",
+            _("Only a hiring comes from an internship: empty this cell, or correct the kind."),
+        )
+    elif previous and status == PathStatus.PLANNED:
+        row.error("status", _("A hiring converted from an internship starts active: write its status, not planned."))
     if status == PathStatus.ACTIVE and starts and starts > ctx.today:
         row.error("status", _("The path has not started yet: write planned."))
     if starts and ended and ended < starts:
@@ -187,7 +204,10 @@ def parse_path_row(ctx: CaseContext, line: int, cells_by_name: dict) -> CaseRow:
     elif reason and reason not in InterruptionReason.values and kind and kind not in HIRING_KINDS:
         row.error("interruption_reason", _("This reason is for the end of a job: write one of drop_out, health, "
                                            "host_choice, person_choice, other."))  # fmt: skip
-    if read.get("outcome_note") and status not in FINAL:
+    if read.get("outcome_note") and status == PathStatus.CONVERTED:
+        row.error("outcome_note", _("An internship converted to a hiring has no outcome: write it on the hiring's "
+                                    "row, or empty this cell."))  # fmt: skip
+    elif read.get("outcome_note") and status not in FINAL:
         row.error("outcome_note", _("The outcome is written for a path that has ended: empty this cell."))
     if read.get("monthly_indemnity") is not None and kind and kind not in INTERNSHIP_KINDS:
         row.error("monthly_indemnity", _("Only internships have a monthly indemnity: empty this cell."))

@@ -106,7 +106,7 @@ def test_importing_the_paths_again_changes_nothing(cast, with_case):
 
 MISTAKES = [
     (3, "kind", "“giardinaggio” is not a known value"),
-    (4, "status", "Suspended paths are not imported"),
+    (4, "suspended_on", "The path is suspended: write the day it was suspended"),
     (5, "ended_on", "The path ends before it starts"),
     (6, "interruption_reason", "The path was interrupted: write why"),
     (7, "monthly_indemnity", "Only internships have a monthly indemnity"),
