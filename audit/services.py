@@ -9,20 +9,11 @@ from accounts.models import Organisation
 from audit.choices import Action, Outcome
 from audit.models import AuditEvent
 from core import context
-from core.bulk import insert_many
+from core.bulk import insert_values
 
 
-def _event(
-    *,
-    actor,
-    action: Action,
-    obj: models.Model | None = None,
-    person=None,
-    outcome: Outcome = Outcome.OK,
-    organisation: Organisation | None = None,
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """One audit event, not yet saved; the client address and request id come from the request context."""
+def _who(actor, organisation: Organisation | None = None, username: str = "") -> dict[str, Any]:
+    """The columns of an event that say who acted, where from and for which organisation."""
     ctx = context.current()
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if organisation is not None:
@@ -33,23 +24,37 @@ def _event(
         org_name = access.org_name(org_id)
     else:
         org_id, org_name = None, ""
+    return {
+        "actor_id": actor_obj.pk if actor_obj else None,
+        "actor_username": actor_obj.get_username() if actor_obj else username,
+        "organisation_id": org_id,
+        "organisation_name": org_name,
+        "ip": ctx.ip if ctx else None,
+        "channel": ctx.channel if ctx else "cli",
+        "request_id": ctx.request_id if ctx else "",
+    }
+
+
+def _what(
+    *, action: Action, obj: models.Model | None = None, person=None, outcome: Outcome = Outcome.OK, detail=None
+) -> dict[str, Any]:
+    """The columns of an event that say what was done to which record."""
     if person is None and obj is not None and obj.__class__.__name__ == "Person":
         person = obj
-    return AuditEvent(
-        actor=actor_obj,
-        actor_username=actor_obj.get_username() if actor_obj else (detail or {}).get("username", ""),
-        organisation_id=org_id,
-        organisation_name=org_name,
-        action=action,
-        outcome=outcome,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        person_id=getattr(person, "pk", person),
-        ip=ctx.ip if ctx else None,
-        channel=ctx.channel if ctx else "cli",
-        request_id=ctx.request_id if ctx else "",
-        detail=detail or {},
-    )
+    return {
+        "action": action,
+        "outcome": outcome,
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None and obj.pk is not None else "",
+        "person_id": getattr(person, "pk", person),
+        "detail": detail or {},
+    }
+
+
+def _event(*, actor, organisation: Organisation | None = None, detail=None, **what) -> AuditEvent:
+    """One audit event, not yet saved; the client address and request id come from the request context."""
+    who = _who(actor, organisation, (detail or {}).get("username", ""))
+    return AuditEvent(**who, **_what(detail=detail, **what))
 
 
 def audit_log(
@@ -70,7 +75,16 @@ def audit_log(
     return event
 
 
-def audit_log_many(*, actor, events: list[dict[str, Any]]) -> list[AuditEvent]:
+def audit_log_many(*, actor, events: list[dict[str, Any]]) -> int:
     """Append several events at once, each as `audit_log(actor=actor, **event)` would write it: for the services
-    that write many records at once (imports). The rows are the same as one by one."""
-    return insert_many(AuditEvent, [_event(actor=actor, **event) for event in events])
+    that write many records at once (imports). The rows are the same as one by one; returns how many."""
+    who: dict = {}  # by organisation given: the actor, the request and the organisation are the same for all
+    rows = []
+    for event in events:
+        event = dict(event)
+        organisation = event.pop("organisation", None)
+        key = organisation.pk if organisation is not None else None
+        if key not in who:
+            who[key] = _who(actor, organisation)
+        rows.append({**who[key], **_what(**event)})
+    return insert_values(AuditEvent, rows)

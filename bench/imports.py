@@ -32,8 +32,16 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=100_000, help="rows of the persons file")
     parser.add_argument("--cases", type=int, default=20_000, help="rows of the cases file (0: none)")
+    parser.add_argument("--paths", type=int, default=0, help="rows of the paths file (0: none; the issue's: 300000)")
+    parser.add_argument("--hosts", type=int, default=400, help="host organisations the paths are spread over")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated population")
-    parser.add_argument("--profile", action="store_true", help="profile the persons commit (cProfile, top 25)")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="persons",
+        default="",
+        help="profile the commit of this layout (persons when not named; cProfile, top 25)",
+    )
     return parser.parse_args()
 
 
@@ -80,6 +88,17 @@ PERSON_COLUMNS = [
 ]  # fmt: skip
 CASE_COLUMNS = ["source_system", "source_id", "person_source_id", "unit", "area", "opened_on", "status", "closed_on",
                 "closing_reason"]  # fmt: skip
+PATH_COLUMNS = ["source_system", "source_id", "person_source_id", "kind", "host", "title", "starts_on",
+                "planned_end_on", "status", "ended_on", "interruption_reason", "hours_per_week", "days_per_week",
+                "beneficiary_category", "monthly_indemnity", "meal_vouchers"]  # fmt: skip
+# Kinds as an old system words them, weighted as in seed 000 (courses and internships most, then hirings).
+PATH_KINDS = [("corso", 30), ("tirocinio", 30), ("tirocinio di inclusione", 10), ("assunzione a tempo determinato", 12),
+              ("assunzione a tempo indeterminato", 5), ("assunzione L68", 5), ("cooperativa B", 5),
+              ("volontariato", 3)]  # fmt: skip
+INTERNSHIPS = {"tirocinio", "tirocinio di inclusione"}
+HIRINGS = {"assunzione a tempo determinato", "assunzione a tempo indeterminato", "assunzione L68", "cooperativa B"}
+# The earliest start of an internship Ponte checks against rules it holds (DGR X/7763/2018).
+RULES_FROM = datetime.date(2018, 3, 1)
 EDUCATION = ["licenza media", "diploma", "qualifica", "elementare", "laurea", ""]
 REASONS = ["obiettivi raggiunti", "abbandono", "trasferimento", "scelta della persona", "cambio residenza"]
 
@@ -152,6 +171,74 @@ def generate(n_persons: int, n_cases: int, seed: int) -> tuple[bytes, bytes, lis
     return _csv(people, PERSON_COLUMNS), _csv(cases, CASE_COLUMNS), people
 
 
+def host_name(index: int) -> str:
+    return f"Impresa Ospitante {index:04d} S.r.l."
+
+
+def generate_paths(people: list[dict], n_paths: int, n_hosts: int, seed: int) -> tuple[bytes, list[dict]]:
+    """A paths file for the persons: kinds as weighted above, starts from 2012 (internships from the rules in
+    Ponte), states as the dates make them (ended in the past, running now, a few planned), at most one path of a
+    person at a time. Internships keep the Lombardy rules: disabled category, 6 to 12 months, €500 a month."""
+    rng = random.Random(seed + 1)
+    today = datetime.date.today()
+    kinds = [k for k, _w in PATH_KINDS]
+    weights = [w for _k, w in PATH_KINDS]
+    rows: list[dict] = []
+    person_index = 0
+    while len(rows) < n_paths:
+        person = people[person_index % len(people)]
+        person_index += 1
+        count = min(rng.choice([1, 2, 3, 3, 4, 5]), n_paths - len(rows))
+        day = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(10 * 365))
+        for _n in range(count):
+            kind = rng.choices(kinds, weights)[0]
+            if kind in INTERNSHIPS and day < RULES_FROM:
+                day = RULES_FROM + datetime.timedelta(days=rng.randrange(300))
+            if day > today:
+                break
+            months = rng.randint(6, 12) if kind in INTERNSHIPS else rng.randint(2, 36)
+            planned_end = day + datetime.timedelta(days=30 * months - 1)
+            if kind in INTERNSHIPS:
+                planned_end = min(planned_end, day + datetime.timedelta(days=364))
+            length = rng.randint(30, max(31, (planned_end - day).days))
+            end = day + datetime.timedelta(days=length)
+            if day > today - datetime.timedelta(days=20) and rng.random() < 0.5:
+                status, ended = "programmato", None
+            elif end >= today:
+                status, ended = "in corso", None
+            elif rng.random() < 0.75:
+                status, ended = "concluso", end
+            else:
+                status, ended = "interrotto", end
+            internship = kind in INTERNSHIPS
+            rows.append(
+                {
+                    "source_system": "SIAL",
+                    "source_id": f"P{len(rows)}",
+                    "person_source_id": person["source_id"],
+                    "kind": kind,
+                    "host": host_name(rng.randrange(n_hosts)),
+                    "title": rng.choice(["Magazziniere", "Aiuto cuoco", "Addetto pulizie", "Impiegato", "Giardiniere"]),
+                    "starts_on": day.strftime("%d/%m/%Y"),
+                    "planned_end_on": planned_end.strftime("%d/%m/%Y") if internship or kind in HIRINGS else "",
+                    "status": status,
+                    "ended_on": ended.strftime("%d/%m/%Y") if ended else "",
+                    "interruption_reason": rng.choice(["abbandono", "salute", "scelta della persona"])
+                    if status == "interrotto"
+                    else "",
+                    "hours_per_week": "20",
+                    "days_per_week": "5",
+                    "beneficiary_category": "disabile" if internship else "",
+                    "monthly_indemnity": "500" if internship else "",
+                    "meal_vouchers": "no" if internship else "",
+                }
+            )
+            day = (ended or planned_end) + datetime.timedelta(days=rng.randint(15, 200))
+            if status in ("programmato", "in corso"):
+                break
+    return _csv(rows, PATH_COLUMNS), rows
+
+
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -164,11 +251,16 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
 # -- the runs -------------------------------------------------------------------------------------------------
 
 
-def arrange():
-    """The importing organisation, its unit and its coordinator."""
+def arrange(n_hosts: int = 0):
+    """The importing organisation, its unit and its coordinator, and the host companies of the paths."""
     from accounts.choices import OrganisationKind, Role, UnitKind
     from accounts.models import Membership, Organisation, Unit, User
+    from opportunities.models import EmployerProfile
 
+    rng = random.Random(11)
+    for index in range(n_hosts):
+        host = Organisation.objects.create(name=host_name(index), kind=OrganisationKind.COMPANY)
+        EmployerProfile.objects.create(organisation=host, employees=rng.randint(400, 3000), comune="Milano")
     org = Organisation.objects.create(name=ORG_NAME, short_name="Bench", kind=OrganisationKind.ASST)
     unit = Unit.objects.create(organisation=org, name=UNIT_NAME, kind=UnitKind.POLO_LAVORO)
     user = User.objects.create_user(username="bench_coordinator", password=secrets.token_urlsafe(16))
@@ -248,6 +340,48 @@ def bare_insert(people: list[dict], case_data: bytes, org, unit, user) -> dict:
     return {"persons": (len(people), persons_seconds), "cases": (len(rows), cases_seconds)}
 
 
+def bare_paths(rows: list[dict], org) -> tuple[int, float]:
+    """The paths straight into their table with bulk_create (no history, no checks), rolled back: the limit."""
+    from django.db import transaction
+
+    from accounts.models import Organisation
+    from imports.models import SourceKey
+    from paths.models import Path
+
+    kinds = {"corso": "course", "tirocinio": "internship", "tirocinio di inclusione": "inclusion_internship",
+             "assunzione a tempo determinato": "hiring_fixed", "assunzione a tempo indeterminato": "hiring_open",
+             "assunzione L68": "law68_hiring", "cooperativa B": "coop_b", "volontariato": "volunteering"}  # fmt: skip
+    statuses = {"programmato": "planned", "in corso": "active", "concluso": "completed", "interrotto": "interrupted"}
+    reasons = {"abbandono": "drop_out", "salute": "health", "scelta della persona": "person_choice", "": ""}
+    persons = dict(SourceKey.objects.filter(entity="persons").values_list("source_id", "person_id"))
+    hosts = dict(Organisation.objects.filter(kind="company").values_list("name", "pk"))
+
+    def day(text):
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+    with transaction.atomic():
+        started = time.perf_counter()
+        Path.objects.bulk_create(
+            [
+                Path(
+                    person_id=persons[r["person_source_id"]], organisation=org, host_id=hosts[r["host"]],
+                    kind=kinds[r["kind"]], status=statuses[r["status"]], title=r["title"],
+                    starts_on=day(r["starts_on"]), planned_end_on=day(r["planned_end_on"]), ended_on=day(r["ended_on"]),
+                    interruption_reason=reasons[r["interruption_reason"]], hours_per_week=int(r["hours_per_week"]),
+                    days_per_week=int(r["days_per_week"]),
+                    beneficiary_category="disabled" if r["beneficiary_category"] else "",
+                    monthly_indemnity=int(r["monthly_indemnity"]) if r["monthly_indemnity"] else None,
+                    meal_vouchers=False,
+                )
+                for r in rows
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return len(rows), seconds
+
+
 def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
     """Upload, preview and commit through imports.services, as the coordinator: full validation, access, audit."""
     from imports import services
@@ -289,18 +423,25 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", "--noinput", verbosity=0)
-    org, unit, user = arrange()
+    org, unit, user = arrange(args.hosts if args.paths else 0)
     started = time.perf_counter()
     persons_csv, cases_csv, people = generate(args.persons, args.cases, args.seed)
     print(f"generated {args.persons:,} persons and {args.cases:,} cases in {time.perf_counter() - started:.1f} s "
           f"({len(persons_csv) / 1e6:.1f} MB + {len(cases_csv) / 1e6:.1f} MB)", flush=True)  # fmt: skip
+    paths_csv, path_rows = generate_paths(people, args.paths, args.hosts, args.seed) if args.paths else (b"", [])
+    if args.paths:
+        print(f"generated {len(path_rows):,} paths ({len(paths_csv) / 1e6:.1f} MB)", flush=True)
     bare = bare_insert(people, cases_csv, org, unit, user)
     del people
     print("bare bulk insert: " + ", ".join(f"{k} {n:,} rows in {s:.1f} s" for k, (n, s) in bare.items()), flush=True)
     results = {}
     layouts = [("persons", persons_csv)] + ([("cases", cases_csv)] if args.cases else [])
+    layouts += [("paths", paths_csv)] if args.paths else []
     for entity, data in layouts:
-        measured = pipeline(user, entity, data, profile=args.profile and entity == "persons")
+        if entity == "paths":
+            bare["paths"] = bare_paths(path_rows, org)  # the persons are in now
+            print(f"bare bulk insert: paths {bare['paths'][0]:,} rows in {bare['paths'][1]:.1f} s", flush=True)
+        measured = pipeline(user, entity, data, profile=args.profile == entity)
         rows, bare_seconds = bare[entity]
         full = measured["preview_seconds"] + measured["commit_seconds"]
         results[entity] = {

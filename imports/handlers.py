@@ -97,6 +97,7 @@ HANDLERS = {
         plan=path_rows.plan_path,
         apply=path_rows.apply_path,
         service_errors=path_rows.service_errors,
+        commit_batch=path_rows.commit_batch,
         once=_("Row %(line)d has the same old id: each path once per file."),
     ),
     Entity.EVENTS: Handler(

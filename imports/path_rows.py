@@ -10,23 +10,29 @@ in previous_source_id, which converts it with path_convert_to_hiring. A row is m
 the person, host, kind and start of a path of the importer's organisation. A later file may change the details of
 an open path (path_update) and move it on where the states allow; kind, host and start are not changed, and an
 ended path is not reopened.
+
+At commit, the new paths of a batch are recorded together (paths.batch.paths_record_many, the same checks and
+records as the services one by one); the other rows are written one by one, in file order, between them.
 """
 
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
-from imports.layouts.common import fingerprint
+from imports.layouts.common import RowByRow, fingerprint
 from imports.models import SourceKey
 from paths import services as path_services
-from paths.choices import FINAL_STATUSES, INTERNSHIP_KINDS, TRANSITIONS, PathStatus
-from paths.models import Path, PathChange
+from paths import steps
+from paths.batch import interns_running_many, paths_record_many
+from paths.choices import FINAL_STATUSES, HIRING_KINDS, INTERNSHIP_KINDS, TRANSITIONS, PathStatus
+from paths.models import InternshipRules, Path, PathChange
 
 # Details of a path a later file may change while it is open (path_update), in layout order.
 DETAILS = (
@@ -97,6 +103,21 @@ class PathLookup(CaseLookup):
         ids = {k.object_id for keys in self.previous_keys.values() for k in keys}
         self.previous_paths = Path.objects.select_related("host").in_bulk(ids) if ids else {}
         self._suspended_on: dict[int, datetime.date | None] = {}
+        # What the checks of a new path read, once for the batch: the rule sets, and each new internship's host's
+        # other internships at its time (as paths.selectors.host_interns_running counts them, in one query).
+        self.rules = list(InternshipRules.objects.order_by("-valid_from"))
+        self.interns = interns_running_many(
+            [
+                (
+                    r.line,
+                    r.values["host"],
+                    r.values["starts_on"],
+                    r.values.get("planned_end_on") or r.values["starts_on"],
+                )
+                for r in rows
+                if not r.errors and r.values.get("kind") in INTERNSHIP_KINDS
+            ]
+        )
 
     @property
     def before(self) -> CasePlan | None:
@@ -228,7 +249,15 @@ def _plan_new_path(plan: CasePlan, ctx: CaseContext, lookup: PathLookup) -> None
         **_resolved(values, lookup),
     )
     try:
-        path_services._validate_path(draft, historical=True)
+        # path_create's checks (paths.steps) with what the lookup read for the batch; the database's constraints
+        # apply at the insert, and the layout has checked the dates they concern.
+        steps.check_path(
+            draft, rules=lookup.rules, host_interns=lambda: lookup.interns.get(row.line, 0), historical=True
+        )
+        draft.full_clean(
+            exclude=["person", "case", "host", "opportunity", "service_tutor", "previous", "organisation"],
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         _errors_into(row, exc)
     if not row.errors:
@@ -507,3 +536,82 @@ def apply_path(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run, lo
         path_services.follow_ups_waive_before(actor=actor, path=path, before=ctx.today)
     plan.obj = path
     _save_key(plan, Entity.PATHS, organisation, run, path.pk, lookup)
+
+
+def _written_alone(plan: CasePlan) -> bool:
+    """Whether a row is written on its own: a change, or one half of a conversion (it reads or is read by its
+    neighbour). New paths go together."""
+    values = plan.row.values
+    return (
+        plan.action != RowAction.CREATE
+        or bool(values.get("previous_source_id"))
+        or values["status"] == PathStatus.CONVERTED
+    )
+
+
+def _entry(plan: CasePlan, ctx: CaseContext, lookup: PathLookup) -> dict:
+    """A new path's row as paths_record_many takes it: what apply_path passes to path_create and path_transition."""
+    values = plan.row.values
+    route = []
+    for step in ROUTE[values["status"]]:
+        final = step in FINAL_STATUSES
+        on = values["ended_on"] if final else values["suspended_on"] if step == PathStatus.SUSPENDED else None
+        route.append(
+            {
+                "to_status": step,
+                "on": on or values["starts_on"],
+                "reason": values.get("interruption_reason", "") if step == PathStatus.INTERRUPTED else "",
+                "note": values.get("outcome_note", "") if final else "",
+            }
+        )
+    fields = {"kind": values["kind"], "host": lookup.hosts[values["host"]], "starts_on": values["starts_on"]}
+    return {
+        "person": plan.person,
+        "case": plan.case,
+        "historical": True,
+        "fields": {**fields, **_resolved(values, lookup)},
+        "route": route,
+        "waive_before": ctx.today if values["kind"] in HIRING_KINDS else None,
+    }
+
+
+def commit_batch(actor, ctx: CaseContext, rows: list[CaseRow], lookup: PathLookup, *, organisation, run) -> list:
+    """Plan and write a batch as plan_path and apply_path would row by row: the runs of new paths between the rows
+    written alone are recorded together. Raises RowByRow when a new path is refused (its message is then the
+    one of the row-by-row import)."""
+    memory = dict(lookup.memory)
+    plans: list[CasePlan] = []
+    waiting: list[CasePlan] = []
+
+    def record_waiting() -> None:
+        if not waiting:
+            return
+        results = paths_record_many(actor=actor, entries=[_entry(plan, ctx, lookup) for plan in waiting])
+        if any(not isinstance(result, Path) for result in results):
+            raise RowByRow
+        for plan, path in zip(waiting, results, strict=True):
+            plan.obj = path
+            _save_key(plan, Entity.PATHS, organisation, run, path.pk, lookup)
+        waiting.clear()
+
+    try:
+        for row in rows:
+            plan = plan_path(actor, ctx, row, lookup)
+            plans.append(plan)
+            if plan.action == RowAction.CREATE and not _written_alone(plan):
+                waiting.append(plan)
+                continue
+            record_waiting()
+            if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
+                try:
+                    with transaction.atomic():
+                        apply_path(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
+                except (ValidationError, PermissionDenied) as exc:
+                    service_errors(row, exc)
+                    plan.action = RowAction.ERROR
+        record_waiting()
+    except RowByRow:
+        lookup.memory.clear()
+        lookup.memory.update(memory)  # the batch is planned again from its first row
+        raise
+    return plans

@@ -21,19 +21,18 @@ from cases.choices import ClosingReason
 from cases.models import Case
 from core.exceptions import StaleObjectError
 from paths import rules as rules_mod
+from paths import steps
 from paths.choices import (
     CLINICAL_EVENT_KINDS,
     FINAL_STATUSES,
     FOLLOW_UP_MONTHS,
     HIRING_KINDS,
     INTERNSHIP_KINDS,
-    TRANSITIONS,
     EnrolmentStatus,
     EventKind,
     FollowUpOutcome,
     GroupStatus,
     InterruptionReason,
-    JobEndReason,
     PathKind,
     PathStatus,
     Profession,
@@ -73,35 +72,16 @@ def _person_changeable(actor, person: Person) -> None:
         raise PermissionDenied
 
 
+def _rules() -> list[InternshipRules]:
+    """The internship rule sets Ponte holds, newest first (a handful of rows)."""
+    return list(InternshipRules.objects.order_by("-valid_from"))
+
+
 def _rules_on(day: datetime.date) -> InternshipRules:
-    found = InternshipRules.objects.in_force_on(day)
+    found = steps.rules_on(_rules(), day)
     if found is None:
         raise ValidationError({"starts_on": _("No internship rules are in force on this date: ask a coordinator.")})
     return found
-
-
-def _host_employees(host: Organisation) -> int | None:
-    profile = getattr(host, "employer_profile", None)
-    return profile.employees if profile is not None else None
-
-
-def check_internship(path: Path) -> None:
-    """Raise the Lombardy rules an internship breaks, each on its field (see rules.internship_problems)."""
-    rules = _rules_on(path.starts_on)
-    end = path.planned_end_on or path.starts_on
-    problems = rules_mod.internship_problems(
-        rules,
-        category=path.beneficiary_category,
-        starts_on=path.starts_on,
-        planned_end_on=path.planned_end_on,
-        monthly_indemnity=path.monthly_indemnity,
-        meal_vouchers=path.meal_vouchers,
-        hours_per_day=path.hours_per_day,
-        host_employees=_host_employees(path.host),
-        host_interns=host_interns_running(path.host_id, path.starts_on, end, exclude_pk=path.pk),
-    )
-    if problems:
-        raise ValidationError(problems)
 
 
 def _record_change(path: Path, actor, *, from_status: str, on, reason: str = "", note: str = "", fields=()) -> None:
@@ -147,27 +127,20 @@ PATH_FIELDS = (
 
 def predates_rules(day: datetime.date) -> bool:
     """Whether `day` is before the earliest internship rule set Ponte holds: no rule set to check a path against."""
-    earliest = InternshipRules.objects.order_by("valid_from").values_list("valid_from", flat=True).first()
-    return earliest is None or day < earliest
+    return steps.rules_on(_rules(), day) is None
 
 
 def _validate_path(path: Path, *, historical: bool = False) -> bool:
-    """Raise what makes the path invalid; returns whether the Lombardy internship rules were checked.
+    """Raise what makes the path invalid (paths.steps.check_path, then the model's validation); returns whether the
+    Lombardy internship rules were checked. `historical` is for the import of paths of the past only."""
 
-    With `historical` (the import of a path of the past), an internship that started before the earliest rule set
-    Ponte holds is taken without the rule checks: there is nothing to check it against. The pages never pass it.
-    """
-    rules_checked = path.is_internship
-    if path.is_internship and historical and predates_rules(path.starts_on):
-        rules_checked = False
-    elif path.is_internship:
-        check_internship(path)
-    elif path.monthly_indemnity is not None:
-        raise ValidationError({"monthly_indemnity": _("Only internships have a monthly indemnity.")})
-    if path.service_tutor_id and path.organisation_id not in access_for(path.service_tutor).write_org_ids:
-        raise ValidationError({"service_tutor": _("The service's tutor must be an operator of the organisation.")})
+    def interns() -> int:
+        end = path.planned_end_on or path.starts_on
+        return host_interns_running(path.host_id, path.starts_on, end, exclude_pk=path.pk)
+
+    checked = steps.check_path(path, rules=_rules(), host_interns=interns, historical=historical)
     path.full_clean(exclude=["person", "case", "host", "opportunity", "service_tutor", "previous", "organisation"])
-    return rules_checked
+    return checked
 
 
 def _unchecked_note() -> str:
@@ -289,15 +262,6 @@ def _close_follow_ups(path: Path) -> None:
     path.follow_ups.filter(done_on__isnull=True, due_on__gt=path.ended_on).update(cancelled=True)
 
 
-# A job that ends early is an interruption of its path: the reason it ended, as the interruption's coded reason.
-JOB_END_AS_INTERRUPTION = {
-    JobEndReason.RESIGNATION: InterruptionReason.PERSON_CHOICE,
-    JobEndReason.DISMISSAL: InterruptionReason.HOST_CHOICE,
-    JobEndReason.PROBATION: InterruptionReason.HOST_CHOICE,
-    JobEndReason.CONTRACT_END: InterruptionReason.OTHER,
-}
-
-
 def path_transition(
     *,
     actor,
@@ -313,40 +277,7 @@ def path_transition(
         raise ValidationError({"to_status": _("Use the conversion to a hiring, which opens the hiring path.")})
     with transaction.atomic():
         current = _locked_path(actor, path, version)
-        if to_status not in TRANSITIONS[PathStatus(current.status)]:
-            raise ValidationError(
-                {
-                    "to_status": _("A path that is %(from)s cannot become %(to)s.")
-                    % {"from": current.get_status_display(), "to": PathStatus(to_status).label}
-                }
-            )
-        on = on or _today()
-        if on < current.starts_on:
-            raise ValidationError({"on": _("The date cannot be before the path's start.")})
-        if on > _today() and to_status in FINAL_STATUSES:
-            raise ValidationError({"on": _("The date cannot be in the future.")})
-        reason = reason or ""
-        if to_status == PathStatus.INTERRUPTED and current.is_hiring and reason in JOB_END_AS_INTERRUPTION:
-            current.job_end_reason = reason
-            reason = JOB_END_AS_INTERRUPTION[reason]
-        if to_status == PathStatus.INTERRUPTED:
-            if reason not in InterruptionReason.values:
-                raise ValidationError({"reason": _("Say why the path was interrupted.")})
-            current.interruption_reason = reason
-        if current.is_hiring and to_status in FINAL_STATUSES:
-            job_reason = current.job_end_reason or (reason if reason in JobEndReason.values else "")
-            if to_status == PathStatus.INTERRUPTED and reason == InterruptionReason.HEALTH:
-                job_reason = JobEndReason.HEALTH
-            if to_status == PathStatus.COMPLETED and not job_reason:
-                job_reason = JobEndReason.CONTRACT_END
-            current.job_end_reason = job_reason or JobEndReason.OTHER
-        previous = current.status
-        current.status = to_status
-        if to_status in FINAL_STATUSES:
-            current.ended_on = on
-        if note:
-            current.outcome_note = (current.outcome_note + "\n" + note).strip()
-        current.version += 1
+        previous, reason, on = steps.apply_transition(current, to_status=to_status, on=on, reason=reason, note=note)
         current.save()
         if to_status == PathStatus.ACTIVE and current.is_hiring:
             _schedule_follow_ups(current)

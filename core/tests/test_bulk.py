@@ -91,3 +91,22 @@ def test_a_refused_row_raises_django_integrity_error_and_writes_nothing(cast):
 
 def test_nothing_to_insert(cast):
     assert insert_many(Person, []) == []
+
+
+def test_insert_values_writes_defaults_and_values_as_instances_would(cast):
+    from core.bulk import insert_values
+
+    people = insert_many(Person, persons(cast, "Valori"))
+    rows = [
+        {"actor_id": cast.operator_a.pk, "action": Action.PERSON_VIEW, "person_id": p.pk, "detail": {"n": n},
+         "ip": ["10.0.0.1", None, "2001:db8::1"][n]}
+        for n, p in enumerate(people)
+    ]  # fmt: skip
+    assert insert_values(AuditEvent, rows) == 3
+    stored_rows = list(AuditEvent.objects.filter(person_id__in=[p.pk for p in people]).order_by("pk"))
+    theirs = AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows])
+    expected = list(AuditEvent.objects.filter(pk__in=[e.pk for e in theirs]).order_by("pk"))
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "at")]
+    assert [[getattr(e, f) for f in fields] for e in stored_rows] == [[getattr(e, f) for f in fields] for e in expected]
+    assert all(e.at is not None and e.outcome == "ok" and e.channel == "" for e in stored_rows)
+    assert insert_values(AuditEvent, []) == 0

@@ -1,6 +1,8 @@
 """The persons layout writes a batch's new persons and consents together: the outcome is the one of writing the
 rows one by one, and when a row cannot go with the others the batch is written again row by row."""
 
+import datetime
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -89,3 +91,63 @@ def test_two_new_persons_alike_in_one_batch_are_held_as_row_by_row(cast):
     [(line, column, message)] = errors_of(done)
     assert (line, column) == (3, "fiscal_code") and str(kept.pk) in message
     assert not Person.objects.filter(first_name="Luiza").exists()
+
+
+# ---------------------------------------------------------------------------------------------- paths
+
+
+def test_new_paths_go_together_and_a_conversion_between_them_is_written_in_its_place(cast, persons):
+    from imports.tests.test_paths_history import CONVERTED, HIRED, file, imported, row
+    from paths.models import Path, PathChange
+
+    courses = [row(f"K-{n}", kind="corso", starts_on=f"{n + 1:02d}/02/2019", status="concluso",
+                   ended_on=f"{n + 1:02d}/03/2019") for n in range(6)]  # fmt: skip
+    run = imported(cast, file(*courses[:3], CONVERTED, HIRED, *courses[3:]))
+    assert run.counts[RowAction.CREATE] == 8, errors_of(run)
+    hiring = Path.objects.get(kind="hiring_open")
+    assert hiring.previous.status == "converted" and hiring.previous.ended_on == datetime.date(2019, 9, 30)
+    assert Path.objects.filter(kind="course", status="completed").count() == 6
+    assert PathChange.objects.filter(path__kind="course").count() == 18  # planned, active, completed
+    assert AuditEvent.objects.filter(action=Action.PATH_SAVE, detail__created=True).count() == 7
+    assert SourceKey.objects.filter(entity="paths").count() == 8
+    again = imported(cast, file(*courses[:3], CONVERTED, HIRED, *courses[3:]))
+    assert again.counts[RowAction.UNCHANGED] == 8, errors_of(again)
+
+
+def test_a_host_without_room_refuses_the_second_internship_of_a_batch_as_row_by_row(cast, persons):
+    from accounts.choices import OrganisationKind
+    from accounts.models import Organisation
+    from imports.tests.test_paths_history import file, imported, internship
+    from opportunities.models import EmployerProfile
+    from paths.models import Path
+
+    shop = Organisation.objects.create(name="Bottega Piccola", kind=OrganisationKind.COMPANY)
+    EmployerProfile.objects.create(organisation=shop, employees=3)  # one intern at a time
+    first = internship("T-1", host="Bottega Piccola", status="concluso", ended_on="31/10/2019")
+    second = internship("T-2", host="Bottega Piccola", starts_on="01/06/2019", planned_end_on="30/11/2019",
+                        status="concluso", ended_on="30/11/2019")  # fmt: skip
+    run = imported(cast, file(first, second))
+    assert (run.counts[RowAction.CREATE], run.counts[RowAction.ERROR]) == (1, 1), errors_of(run)
+    [(line, column, message)] = errors_of(run)
+    assert (line, column) == (3, "host") and "interns at once" in message
+    assert list(Path.objects.values_list("starts_on", flat=True)) == [datetime.date(2019, 5, 1)]
+
+
+def test_the_queries_of_a_paths_commit_do_not_grow_with_its_rows(cast, persons):
+    from imports.tests.test_paths_history import file, imported, row
+
+    def queries(count: int, year: int) -> int:
+        starts = [datetime.date(year, 1, 1) + datetime.timedelta(days=n) for n in range(count)]
+        rows = [
+            row(f"Q-{year}-{n}", kind="corso", starts_on=f"{day:%d/%m/%Y}", status="concluso",
+                ended_on=f"{day + datetime.timedelta(days=60):%d/%m/%Y}")
+            for n, day in enumerate(starts)
+        ]  # fmt: skip
+        run = imported(cast, file(*rows), commit=False)
+        with CaptureQueriesContext(connection) as captured:
+            done = services.import_commit(actor=cast.coordinator_a, run=run)
+        assert done.counts[RowAction.CREATE] == count, errors_of(done)
+        return len(captured)
+
+    small, large = queries(3, 2015), queries(90, 2017)
+    assert large <= small + 12, (small, large)
