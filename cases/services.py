@@ -276,6 +276,80 @@ def _noon(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
 
+def referral_send_on(
+    *, actor, person: Person, from_unit: Unit, to_unit: Unit, area: str, reason: str, sent_on: datetime.date,
+    detail: dict | None = None,
+) -> Referral:  # fmt: skip
+    """Record a referral sent on a past day (the history of an old system), by the sending or the receiving
+    organisation: the checks of referral_send, at that day.
+
+    One of the two units is the actor's; the sender treats the person; a reason is given; the day is not in the
+    future; the consent the referral rests on was in force on that day; and a referral of the person to that unit
+    and area is not already waiting. The referral waits, as one sent then; its decision is recorded after
+    (referral_accept_on, referral_reject_on, referral_withdraw_on).
+    """
+    access = access_for(actor)
+    units = access.unit_ids(PERSON_WRITE_ROLES)
+    orgs = access.org_ids(PERSON_WRITE_ROLES)
+    if from_unit.pk not in units and to_unit.organisation_id not in orgs:
+        raise ValidationError(
+            {"from_unit": _("A referral is recorded by the organisation that sent it or by the one that received it.")}
+        )
+    if from_unit.organisation_id in orgs and not Person.objects.restrict(actor, "change").filter(pk=person.pk).exists():
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    sent_on = _date(sent_on, field="sent_on")
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why the person is referred.")
+    if to_unit.pk == from_unit.pk:
+        errors["to_unit"] = _("A referral goes to another unit.")
+    if errors:
+        raise ValidationError(errors)
+    purpose = ConsentPurpose.CARE if from_unit.organisation_id == to_unit.organisation_id else ConsentPurpose.SHARING
+    in_force = [
+        c
+        for c in Consent.objects.filter(
+            person=person, purpose=purpose, organisation_id=to_unit.organisation_id
+        ).order_by("-given_on", "-pk")
+        if c.is_active(sent_on)
+    ]
+    if not in_force:
+        raise ValidationError(
+            {"sent_on": _("The person had not consented to this referral on that day: record the consent first.")}
+        )
+    with transaction.atomic():
+        waiting = Referral.objects.select_for_update().filter(
+            person=person, to_unit=to_unit, area=area, status=ReferralStatus.SENT
+        )
+        if waiting.exists():
+            raise ValidationError({"to_unit": _("A referral of this person to this unit is already waiting.")})
+        referral = Referral(
+            person=person,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            from_organisation_id=from_unit.organisation_id,
+            to_organisation_id=to_unit.organisation_id,
+            area=area,
+            reason=reason,
+            consent=in_force[0],
+            sent_at=_noon(sent_on),
+            sent_by=actor,
+        )
+        referral.full_clean(exclude=["consent", "sent_by", "person", "case"])
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_SEND,
+            obj=referral,
+            person=person,
+            organisation=from_unit.organisation,
+            detail={"to_unit": to_unit.pk, "area": area, "consent": in_force[0].pk, "sent_on": sent_on.isoformat(),
+                    **(detail or {})},
+        )  # fmt: skip
+    return referral
+
+
 def referral_accept_on(
     *, actor, referral: Referral, decided_on: datetime.date, case: Case | None = None, case_manager=None,
     detail: dict | None = None,

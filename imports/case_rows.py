@@ -19,8 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Unit
-from audit.choices import Action
-from audit.services import audit_log
 from cases import services as case_services
 from cases.choices import CaseStatus, ReferralStatus
 from cases.models import Case, Referral
@@ -573,30 +571,16 @@ def apply_referral(actor, ctx: CaseContext, plan: CasePlan, *, organisation, run
     values = plan.row.values
     referral = plan.obj
     if plan.action == RowAction.CREATE:
-        from_unit, to_unit = lookup.units[values["from_unit"]], lookup.units[values["to_unit"]]
-        referral = Referral(
+        referral = case_services.referral_send_on(
+            actor=actor,
             person=plan.person,
-            from_unit=from_unit,
-            to_unit=to_unit,
-            from_organisation_id=from_unit.organisation_id,
-            to_organisation_id=to_unit.organisation_id,
+            from_unit=lookup.units[values["from_unit"]],
+            to_unit=lookup.units[values["to_unit"]],
             area=values["area"],
             reason=values["reason"],
-            consent=plan.consent,
-            sent_at=_moment(values["sent_on"]),
-            sent_by=actor,
+            sent_on=values["sent_on"],
+            detail={"imported": run.pk},
         )
-        referral.full_clean(exclude=["consent", "sent_by", "person", "case"])
-        referral.save()
-        audit_log(
-            actor=actor,
-            action=Action.REFERRAL_SEND,
-            obj=referral,
-            person=plan.person,
-            organisation=from_unit.organisation,
-            detail={"to_unit": to_unit.pk, "area": referral.area, "consent": plan.consent.pk, "imported": run.pk,
-                    "sent_on": values["sent_on"].isoformat()},
-        )  # fmt: skip
     if plan.action == RowAction.CREATE or "status" in plan.changes:
         _decide(actor, plan, referral, run, lookup)
     plan.obj = referral
