@@ -26,7 +26,7 @@ from accounts.models import Organisation
 from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
-from imports.layouts.common import RowByRow, fingerprint
+from imports.layouts.common import fingerprint
 from imports.models import SourceKey
 from paths import services as path_services
 from paths import steps
@@ -106,6 +106,9 @@ class PathLookup(CaseLookup):
         # What the checks of a new path read, once for the batch: the rule sets, and each new internship's host's
         # other internships at its time (as paths.selectors.host_interns_running counts them, in one query).
         self.rules = list(InternshipRules.objects.order_by("-valid_from"))
+        # Whether planning checks a new path as path_create will (the preview, and the commit row by row); a batch
+        # commit leaves it to paths_record_many, whose refusal sends the batch row by row (commit_batch).
+        self.check_new_paths = True
         self.interns = interns_running_many(
             [
                 (
@@ -238,6 +241,9 @@ def _plan_new_path(plan: CasePlan, ctx: CaseContext, lookup: PathLookup) -> None
         row.error("starts_on", _("The file has this path twice (same person, host, kind and start)."))
         return
     if row.errors:
+        return
+    if not lookup.check_new_paths:
+        lookup.creating.add(slot)
         return
     # The checks of path_create on the path as it would be saved (internship rules, host's limits), nothing saved.
     draft = Path(
@@ -577,9 +583,9 @@ def _entry(plan: CasePlan, ctx: CaseContext, lookup: PathLookup) -> dict:
 
 def commit_batch(actor, ctx: CaseContext, rows: list[CaseRow], lookup: PathLookup, *, organisation, run) -> list:
     """Plan and write a batch as plan_path and apply_path would row by row: the runs of new paths between the rows
-    written alone are recorded together. Raises RowByRow when a new path is refused (its message is then the
-    one of the row-by-row import)."""
-    memory = dict(lookup.memory)
+    written alone are recorded together, and a new path the services refuse is reported on its row with their
+    message, as row by row."""
+    lookup.check_new_paths = False  # paths_record_many makes path_create's checks, once
     plans: list[CasePlan] = []
     waiting: list[CasePlan] = []
 
@@ -587,31 +593,30 @@ def commit_batch(actor, ctx: CaseContext, rows: list[CaseRow], lookup: PathLooku
         if not waiting:
             return
         results = paths_record_many(actor=actor, entries=[_entry(plan, ctx, lookup) for plan in waiting])
-        if any(not isinstance(result, Path) for result in results):
-            raise RowByRow
-        for plan, path in zip(waiting, results, strict=True):
-            plan.obj = path
-            _save_key(plan, Entity.PATHS, organisation, run, path.pk, lookup)
+        for plan, result in zip(waiting, results, strict=True):
+            if isinstance(result, Path):
+                plan.obj = result
+                _save_key(plan, Entity.PATHS, organisation, run, result.pk, lookup)
+            else:
+                # Refused as path_create would refuse it row by row; a refused path is not counted by the later
+                # entries' checks either, so the others stand as they would row by row.
+                service_errors(plan.row, result)
+                plan.action = RowAction.ERROR
         waiting.clear()
 
-    try:
-        for row in rows:
-            plan = plan_path(actor, ctx, row, lookup)
-            plans.append(plan)
-            if plan.action == RowAction.CREATE and not _written_alone(plan):
-                waiting.append(plan)
-                continue
-            record_waiting()
-            if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
-                try:
-                    with transaction.atomic():
-                        apply_path(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
-                except (ValidationError, PermissionDenied) as exc:
-                    service_errors(row, exc)
-                    plan.action = RowAction.ERROR
+    for row in rows:
+        plan = plan_path(actor, ctx, row, lookup)
+        plans.append(plan)
+        if plan.action == RowAction.CREATE and not _written_alone(plan):
+            waiting.append(plan)
+            continue
         record_waiting()
-    except RowByRow:
-        lookup.memory.clear()
-        lookup.memory.update(memory)  # the batch is planned again from its first row
-        raise
+        if plan.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED):
+            try:
+                with transaction.atomic():
+                    apply_path(actor, ctx, plan, organisation=organisation, run=run, lookup=lookup)
+            except (ValidationError, PermissionDenied) as exc:
+                service_errors(row, exc)
+                plan.action = RowAction.ERROR
+    record_waiting()
     return plans
