@@ -69,6 +69,43 @@ def _consent_for_referral(person: Person, from_org_id: int, to_org_id: int) -> C
     )
 
 
+def _save_referral(
+    actor, person: Person, from_unit: Unit, to_unit: Unit, *, area: str, reason: str, consent: Consent, sent_at,
+    detail: dict | None = None,
+) -> Referral:  # fmt: skip
+    """Save a referral checked by referral_send or referral_send_on, unless one of the person to that unit and area is
+    already waiting, with its audit event."""
+    with transaction.atomic():
+        waiting = Referral.objects.select_for_update().filter(
+            person=person, to_unit=to_unit, area=area, status=ReferralStatus.SENT
+        )
+        if waiting.exists():
+            raise ValidationError({"to_unit": _("A referral of this person to this unit is already waiting.")})
+        referral = Referral(
+            person=person,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            from_organisation_id=from_unit.organisation_id,
+            to_organisation_id=to_unit.organisation_id,
+            area=area,
+            reason=reason,
+            consent=consent,
+            sent_at=sent_at,
+            sent_by=actor,
+        )
+        referral.full_clean(exclude=["consent", "sent_by", "person", "case"])
+        referral.save()
+        audit_log(
+            actor=actor,
+            action=Action.REFERRAL_SEND,
+            obj=referral,
+            person=person,
+            organisation=from_unit.organisation,
+            detail={"to_unit": to_unit.pk, "area": area, "consent": consent.pk, **(detail or {})},
+        )
+    return referral
+
+
 def referral_send(*, actor, person: Person, from_unit: Unit, to_unit: Unit, area: str, reason: str) -> Referral:
     """Refer a person from one of the actor's units to another unit; refused without the person's consent."""
     access = access_for(actor)
@@ -96,35 +133,9 @@ def referral_send(*, actor, person: Person, from_unit: Unit, to_unit: Unit, area
                 "before referring."
             )
         raise ValidationError({"to_unit": ValidationError(message % {"org": to_unit.organisation}, code="no_consent")})
-    with transaction.atomic():
-        waiting = Referral.objects.select_for_update().filter(
-            person=person, to_unit=to_unit, area=area, status=ReferralStatus.SENT
-        )
-        if waiting.exists():
-            raise ValidationError({"to_unit": _("A referral of this person to this unit is already waiting.")})
-        referral = Referral(
-            person=person,
-            from_unit=from_unit,
-            to_unit=to_unit,
-            from_organisation_id=from_unit.organisation_id,
-            to_organisation_id=to_unit.organisation_id,
-            area=area,
-            reason=reason,
-            consent=consent,
-            sent_at=timezone.now(),
-            sent_by=actor,
-        )
-        referral.full_clean(exclude=["consent", "sent_by", "person"])
-        referral.save()
-        audit_log(
-            actor=actor,
-            action=Action.REFERRAL_SEND,
-            obj=referral,
-            person=person,
-            organisation=from_unit.organisation,
-            detail={"to_unit": to_unit.pk, "area": area, "consent": consent.pk},
-        )
-    return referral
+    return _save_referral(
+        actor, person, from_unit, to_unit, area=area, reason=reason, consent=consent, sent_at=timezone.now()
+    )
 
 
 def _locked_waiting_referral(referral: Referral) -> Referral:
@@ -318,36 +329,10 @@ def referral_send_on(
         raise ValidationError(
             {"sent_on": _("The person had not consented to this referral on that day: record the consent first.")}
         )
-    with transaction.atomic():
-        waiting = Referral.objects.select_for_update().filter(
-            person=person, to_unit=to_unit, area=area, status=ReferralStatus.SENT
-        )
-        if waiting.exists():
-            raise ValidationError({"to_unit": _("A referral of this person to this unit is already waiting.")})
-        referral = Referral(
-            person=person,
-            from_unit=from_unit,
-            to_unit=to_unit,
-            from_organisation_id=from_unit.organisation_id,
-            to_organisation_id=to_unit.organisation_id,
-            area=area,
-            reason=reason,
-            consent=in_force[0],
-            sent_at=_noon(sent_on),
-            sent_by=actor,
-        )
-        referral.full_clean(exclude=["consent", "sent_by", "person", "case"])
-        referral.save()
-        audit_log(
-            actor=actor,
-            action=Action.REFERRAL_SEND,
-            obj=referral,
-            person=person,
-            organisation=from_unit.organisation,
-            detail={"to_unit": to_unit.pk, "area": area, "consent": in_force[0].pk, "sent_on": sent_on.isoformat(),
-                    **(detail or {})},
-        )  # fmt: skip
-    return referral
+    return _save_referral(
+        actor, person, from_unit, to_unit, area=area, reason=reason, consent=in_force[0], sent_at=_noon(sent_on),
+        detail={"sent_on": sent_on.isoformat(), **(detail or {})},
+    )  # fmt: skip
 
 
 def referral_accept_on(
