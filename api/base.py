@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts.access import access_for
 from api.openapi import PonteAutoSchema
 from api.parsers import PonteJSONParser
+from audit.services import audit_log
 from audit.shortcuts import get_restricted_or_404
 from core.querysets import CHANGE, VIEW
 
@@ -56,6 +57,20 @@ class RestrictedViewSet(viewsets.GenericViewSet):
         )
         self.check_object_permissions(self.request, obj)
         return obj
+
+
+def audit_person_list(request, response, *, action, key: str) -> None:
+    """Audit a list filtered by one person (`?person=`) as a read of that person's rows, naming the ids shown
+    under `key`; an empty or failed answer reads nothing."""
+    person = request.query_params.get("person", "")
+    rows = response.data.get("results", []) if response.status_code == 200 else []
+    if person.isdigit() and rows:
+        audit_log(
+            actor=request.user,
+            action=action,
+            person=int(person),
+            detail={"list": True, key: [row["id"] for row in rows]},
+        )
 
 
 class UnknownPathView(APIView):

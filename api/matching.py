@@ -25,6 +25,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import access_for
+from api.base import audit_person_list
 from api.cases import ReachablePersonField
 from api.employers import PolicyViewSet
 from api.openapi import BAD_REQUEST, CONFLICT, DETAIL_WRITE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -654,15 +655,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def list(self, request, *args, **kwargs):
         """The proposals the user reaches; a list of one person's proposals (`person`) is audited as a read."""
         response = super().list(request, *args, **kwargs)
-        person = request.query_params.get("person", "")
-        rows = response.data.get("results", []) if response.status_code == 200 else []
-        if person.isdigit() and rows:
-            audit_log(
-                actor=request.user,
-                action=Action.PROPOSAL_VIEW,
-                person=int(person),
-                detail={"list": True, "proposals": [row["id"] for row in rows]},
-            )
+        audit_person_list(request, response, action=Action.PROPOSAL_VIEW, key="proposals")
         return response
 
     def _answer(self, proposal, *, status_code=status.HTTP_200_OK):

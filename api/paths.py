@@ -37,7 +37,7 @@ from rest_framework.response import Response
 from accounts.access import access_for
 from accounts.choices import NON_CARE_KINDS, PERSON_WRITE_ROLES, OrganisationKind, Role, UnitKind
 from accounts.models import Organisation
-from api.base import RestrictedViewSet
+from api.base import RestrictedViewSet, audit_person_list
 from api.cases import CaseManagerField, ReachablePersonField
 from api.openapi import CONFLICT, DETAIL_WRITE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.persons import conflict_response
@@ -393,15 +393,7 @@ class PathViewSet(
     def list(self, request, *args, **kwargs):
         """The paths the user reaches; a list of one person's paths (`person`) is audited as a read of them."""
         response = super().list(request, *args, **kwargs)
-        person = request.query_params.get("person", "")
-        rows = response.data.get("results", []) if response.status_code == 200 else []
-        if person.isdigit() and rows:
-            audit_log(
-                actor=request.user,
-                action=Action.PATH_VIEW,
-                person=int(person),
-                detail={"list": True, "paths": [row["id"] for row in rows]},
-            )
+        audit_person_list(request, response, action=Action.PATH_VIEW, key="paths")
         return response
 
     def retrieve(self, request, *args, **kwargs):
@@ -605,15 +597,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def list(self, request, *args, **kwargs):
         """The events; a list of one person's events (`person`) is audited as a read of them."""
         response = super().list(request, *args, **kwargs)
-        person = request.query_params.get("person", "")
-        rows = response.data.get("results", []) if response.status_code == 200 else []
-        if person.isdigit() and rows:
-            audit_log(
-                actor=request.user,
-                action=Action.PATH_VIEW,
-                person=int(person),
-                detail={"list": True, "events": [row["id"] for row in rows]},
-            )
+        audit_person_list(request, response, action=Action.PATH_VIEW, key="events")
         return response
 
     def retrieve(self, request, *args, **kwargs):
