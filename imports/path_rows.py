@@ -16,6 +16,7 @@ records as the services one by one); the other rows are written one by one, in f
 """
 
 import datetime
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,13 +104,18 @@ class PathLookup(CaseLookup):
         ids = {k.object_id for keys in self.previous_keys.values() for k in keys}
         self.previous_paths = Path.objects.select_related("host").in_bulk(ids) if ids else {}
         self._suspended_on: dict[int, datetime.date | None] = {}
-        # What the checks of a new path read, once for the batch: the rule sets, and each new internship's host's
-        # other internships at its time (as paths.selectors.host_interns_running counts them, in one query).
+        # What the checks of a new path read, once for the batch: the rule sets (and `interns`).
         self.rules = list(InternshipRules.objects.order_by("-valid_from"))
         # Whether planning checks a new path as path_create will (the preview, and the commit row by row); a batch
-        # commit leaves it to paths_record_many, whose refusal sends the batch row by row (commit_batch).
+        # commit leaves it to paths_record_many, whose refusals come back to their rows (commit_batch).
         self.check_new_paths = True
-        self.interns = interns_running_many(
+        self._rows = rows
+
+    @cached_property
+    def interns(self) -> dict[int, int]:
+        """Each new internship's host's other internships at its time, by line (host_interns_running, in one
+        query), read when a check first needs it."""
+        return interns_running_many(
             [
                 (
                     r.line,
@@ -117,7 +123,7 @@ class PathLookup(CaseLookup):
                     r.values["starts_on"],
                     r.values.get("planned_end_on") or r.values["starts_on"],
                 )
-                for r in rows
+                for r in self._rows
                 if not r.errors and r.values.get("kind") in INTERNSHIP_KINDS
             ]
         )

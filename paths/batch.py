@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.access import access_for
 from audit.choices import Action
 from audit.services import audit_log_many
-from cases.models import Case
 from core.bulk import insert_many, insert_values
 from paths import rules as rules_mod
 from paths import steps
 from paths.choices import FINAL_STATUSES, FOLLOW_UP_MONTHS, INTERNSHIP_KINDS, PathStatus
 from paths.models import FollowUp, InternshipRules, Path, PathChange
 from people.models import Person
+from people.permissions import treating_org_ids_many
 
 
 def _overlaps(path: Path, start: datetime.date, end: datetime.date) -> bool:
@@ -80,11 +80,9 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
     access = access_for(actor)
     persons = {entry["person"].pk for entry in entries}
     changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=persons).values_list("pk", flat=True))
-    treating: dict[int, set[int]] = {}
-    for person_id, org_id in Case.objects.filter(
-        person_id__in=changeable, organisation_id__in=access.write_org_ids
-    ).values_list("person_id", "organisation_id"):
-        treating.setdefault(person_id, set()).add(org_id)
+    treating = treating_org_ids_many(
+        {entry["person"] for entry in entries if entry["person"].pk in changeable}, access.write_org_ids
+    )
     rules = list(InternshipRules.objects.order_by("-valid_from"))
     wanted = []
     for index, entry in enumerate(entries):
@@ -110,7 +108,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
                 organisation_id = case.organisation_id
             else:
                 writable = access.write_org_ids
-                mine = treating.get(person.pk, set()) | ({person.registered_by_id} & writable)
+                mine = treating[person.pk]
                 organisation_id = min(mine or writable or {0})
             if organisation_id not in access.write_org_ids:
                 raise PermissionDenied

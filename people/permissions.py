@@ -23,6 +23,19 @@ def treating_org_ids(person: Person, org_ids) -> frozenset[int]:
     return frozenset(treating)
 
 
+def treating_org_ids_many(persons, org_ids) -> dict[int, frozenset[int]]:
+    """treating_org_ids for many persons in one query: {person pk: those of `org_ids` that treat them}."""
+    from cases.models import Case
+
+    orgs = frozenset(org_ids)
+    treating = {person.pk: {person.registered_by_id} & orgs for person in persons}
+    for person_id, org_id in Case.objects.filter(person_id__in=treating, organisation_id__in=orgs).values_list(
+        "person_id", "organisation_id"
+    ):
+        treating[person_id].add(org_id)
+    return {pk: frozenset(ids) for pk, ids in treating.items()}
+
+
 @dataclass(frozen=True)
 class PersonAccess:
     """What one user may see and do with one person's record, worked out in one or two queries.

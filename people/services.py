@@ -22,6 +22,7 @@ from people.permissions import (
     can_manage_consents,
     can_merge_persons,
     treating_org_ids,
+    treating_org_ids_many,
     visible_sections,
 )
 from people.sections import IDENTITY_FIELDS, WRITABLE_PROFILE_FIELDS, fields_in_sections
@@ -458,13 +459,9 @@ def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationE
     access = access_for(actor)
     person_ids = {gift["person"].pk for gift in gifts}
     changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=person_ids).values_list("pk", flat=True))
-    from cases.models import Case
-
-    treating: dict[int, set[int]] = {}
-    for person_id, org_id in Case.objects.filter(
-        person_id__in=changeable, organisation_id__in=access.write_org_ids
-    ).values_list("person_id", "organisation_id"):
-        treating.setdefault(person_id, set()).add(org_id)
+    treating = treating_org_ids_many(
+        {gift["person"] for gift in gifts if gift["person"].pk in changeable}, access.write_org_ids
+    )
     active: dict[tuple, Consent] = {
         (c.person_id, c.purpose, c.organisation_id): c
         for c in Consent.objects.select_for_update().active().filter(person_id__in=changeable).order_by("-given_on")
@@ -477,7 +474,7 @@ def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationE
         if person.pk not in changeable:
             results.append(PermissionDenied())
             continue
-        orgs = treating.get(person.pk, set()) | ({person.registered_by_id} & access.write_org_ids)
+        orgs = treating[person.pk]
         recorder = min(orgs) if orgs else access.primary_org_id
         organisation, purpose, given_on = gift["organisation"], gift["purpose"], gift["given_on"]
         try:
