@@ -306,7 +306,9 @@ def referral_send_on(
         raise ValidationError(
             {"from_unit": _("A referral is recorded by the organisation that sent it or by the one that received it.")}
         )
-    if from_unit.organisation_id in orgs and not Person.objects.restrict(actor, "change").filter(pk=person.pk).exists():
+    # The sender treats the person; the receiver records only a person in its reach.
+    reach = "change" if from_unit.organisation_id in orgs else "view"
+    if not Person.objects.restrict(actor, reach).filter(pk=person.pk).exists():
         raise PermissionDenied
     reason = (reason or "").strip()
     sent_on = _date(sent_on, field="sent_on")

@@ -78,3 +78,8 @@ def test_a_second_waiting_referral_and_strangers_are_refused(cast, person):
         send(cast, stranger)  # A sends for a person it does not treat
     with pytest.raises(ValidationError):
         send(cast, person, actor=cast.analyst)  # neither unit is the analyst's
+    hidden = make_person(registered_by=cast.org_a)
+    make_consent(person=hidden, organisation=cast.org_b, recorded_by=cast.operator_a, given_on=D(2014, 1, 1),
+                 withdrawn_on=D(2016, 1, 1))  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        send(cast, hidden, actor=cast.operator_b)  # the receiver no longer reaches the person
