@@ -8,12 +8,12 @@ dropped and created again at each run), otherwise SQLite in var/bench/.
 """
 
 import argparse
+import contextlib
 import csv
 import datetime
 import io
 import json
 import os
-import platform
 import random
 import secrets
 import sys
@@ -383,6 +383,16 @@ def bare_paths(rows: list[dict], org) -> tuple[int, float]:
     return len(rows), seconds
 
 
+def vacuum(vendor: str) -> None:
+    """Clear away the rows of a bare insert that was rolled back, as autovacuum would before the import on a
+    live server (the bench's server may run without autovacuum)."""
+    if vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+
+
 def split(data: bytes, rows: int) -> list[bytes]:
     """A CSV file cut into files of at most `rows` rows, each with the header: what a user does with a file
     above the import's limit of rows (settings.IMPORT_MAX_ROWS)."""
@@ -406,8 +416,33 @@ def pipeline_files(user, entity: str, data: bytes, *, profile: bool = False) -> 
     return total
 
 
+class SqlTimes:
+    """An execute wrapper that adds up the wall time of the statements of a commit by their first words: which
+    statements grow as the tables fill, besides cProfile's view of the Python side."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(str(sql).split())[:110]
+            self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+            self.calls[key] = self.calls.get(key, 0) + 1
+
+    def print(self, total: float, top: int = 15) -> None:
+        print(f"SQL: {sum(self.seconds.values()):.1f} s of {total:.1f} s in {sum(self.calls.values()):,} statements")
+        for key, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"{seconds:8.2f} s {self.calls[key]:7,}  {key}")
+
+
 def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
     """Upload, preview and commit through imports.services, as the coordinator: full validation, access, audit."""
+    from django.db import connection
+
     from imports import services
 
     run = services.import_upload(actor=user, filename=f"{entity}.csv", data=data, entity=entity)
@@ -416,19 +451,22 @@ def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
     preview_seconds = time.perf_counter() - started
     assert run.status == "previewed", run.error
     profiler = None
+    statements = SqlTimes()
     if profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    run = services.import_commit(actor=user, run=run)
+    with connection.execute_wrapper(statements) if profile else contextlib.nullcontext():
+        run = services.import_commit(actor=user, run=run)
     commit_seconds = time.perf_counter() - started
     if profiler is not None:
         import pstats
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(25)
+        statements.print(commit_seconds)
     assert run.status == "done", run.error
     counts = {k: v for k, v in run.counts.items() if k != "notes"}
     return {"counts": counts, "preview_seconds": preview_seconds, "commit_seconds": commit_seconds}
@@ -456,6 +494,7 @@ def main() -> int:
     if args.paths:
         print(f"generated {len(path_rows):,} paths ({len(paths_csv) / 1e6:.1f} MB)", flush=True)
     bare = bare_insert(people, cases_csv, org, unit, user)
+    vacuum(vendor)
     del people
     print("bare bulk insert: " + ", ".join(f"{k} {n:,} rows in {s:.1f} s" for k, (n, s) in bare.items()), flush=True)
     results = {}
@@ -464,6 +503,7 @@ def main() -> int:
     for entity, data in layouts:
         if entity == "paths":
             bare["paths"] = bare_paths(path_rows, org)  # the persons are in now
+            vacuum(vendor)
             print(f"bare bulk insert: paths {bare['paths'][0]:,} rows in {bare['paths'][1]:.1f} s", flush=True)
         measured = pipeline_files(user, entity, data, profile=args.profile == entity)
         rows, bare_seconds = bare[entity]
@@ -481,11 +521,13 @@ def main() -> int:
             "ratio_commit_to_bare": round(bare_seconds / measured["commit_seconds"], 4),
         }
         print(f"{entity}: {measured['counts']}", flush=True)
+    from bench.run import machine
+
     report = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": vendor,
         "server_version": connection.cursor().connection.info.server_version if vendor == "postgresql" else None,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "target_rows_per_s": 2000,
         "args": vars(args),
         "results": results,

@@ -354,7 +354,21 @@ def machine() -> dict:
         "cpu": cpu,
         "python": platform.python_version(),
         "system": platform.platform(),
+        "python_loop_seconds": python_loop_seconds(),
     }
+
+
+def python_loop_seconds() -> float:
+    """Seconds one core takes for a fixed pure-Python loop (the best of three): how fast the machine was, to compare
+    runs made on different days, since virtual machines of the same size differ (and vary) in speed."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(2_000_000):
+            total += n * n
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
 
 
 def verdict(result: dict) -> dict:

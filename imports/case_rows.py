@@ -95,23 +95,12 @@ class CaseLookup:
     def __init__(self, actor, ctx: CaseContext, rows: list[CaseRow], entity: str):
         self.entity = entity
         keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
-        self.keys = {
-            (k.source_system, k.source_id): k
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=entity, source_id__in={i for _s, i in keys}
-            )
-            if (k.source_system, k.source_id) in keys
-        }
+        self.keys = SourceKey.objects.keyed(ctx.org_id, entity, keys)
         person_keys = {
             (r.source_system, r.values["person_source_id"]) for r in rows if r.values.get("person_source_id")
         }
-        self.person_keys = {
-            (k.source_system, k.source_id): k.person
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.PERSONS, source_id__in={i for _s, i in person_keys}
-            ).select_related("person")
-            if (k.source_system, k.source_id) in person_keys and k.person is not None
-        }
+        found = SourceKey.objects.select_related("person").keyed(ctx.org_id, Entity.PERSONS, person_keys)
+        self.person_keys = {key: k.person for key, k in found.items() if k.person is not None}
         codes = {r.values["fiscal_code"] for r in rows if r.values.get("fiscal_code")}
         self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in=codes)}
         for key, person in list(self.person_keys.items()):

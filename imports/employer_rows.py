@@ -38,11 +38,8 @@ class EmployerLookup:
     """What a batch of rows needs from Ponte: source keys, the organisations named and their profiles."""
 
     def __init__(self, actor, ctx: EmployerContext, rows: list[EmployerRow]):
-        ids = {r.source_id for r in rows if r.source_id}
-        self.keys = {
-            (k.source_system, k.source_id): k
-            for k in SourceKey.objects.filter(organisation_id=ctx.org_id, entity=Entity.EMPLOYERS, source_id__in=ids)
-        }
+        keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
+        self.keys = SourceKey.objects.keyed(ctx.org_id, Entity.EMPLOYERS, keys)
         profile_ids = {k.object_id for k in self.keys.values() if k.object_id}
         self.objects = EmployerProfile.objects.select_related("organisation").in_bulk(profile_ids)
         org_ids = {ctx.organisations.get(fold(r.values["name"])) for r in rows if r.values.get("name")} - {None}

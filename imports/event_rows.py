@@ -34,13 +34,7 @@ class EventLookup(CaseLookup):
         for event in ProgrammeEvent.objects.restrict(actor, "view").filter(person_id__in=set(self.persons)):
             self.events.setdefault(event.person_id, []).append(event)
         path_keys = {(r.source_system, r.values["path_source_id"]) for r in rows if r.values.get("path_source_id")}
-        keys = {
-            (k.source_system, k.source_id): k.object_id
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.PATHS, source_id__in={i for _s, i in path_keys}
-            )
-            if (k.source_system, k.source_id) in path_keys
-        }
+        keys = {key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.PATHS, path_keys).items()}
         paths = Path.objects.filter(organisation_id=ctx.org_id).in_bulk(set(keys.values())) if keys else {}
         self.paths = {key: paths.get(object_id) for key, object_id in keys.items()}
         self.recording: set[tuple] = set()

@@ -50,6 +50,24 @@ class ImportRun(TimeStampedModel):
         return f"{self.filename} ({self.get_status_display()})"
 
 
+class SourceKeyQuerySet(OrgOwnedQuerySet):
+    def keyed(self, org_id: int, entity: str, keys) -> dict[tuple[str, str], "SourceKey"]:
+        """The organisation's source keys of a layout for `keys`, (old system, old id) pairs, by pair.
+
+        Filtered on both columns, so that the lookup runs on the unique index whatever the number of keys.
+        """
+        keys = set(keys)
+        if not keys:
+            return {}
+        found = self.filter(
+            organisation_id=org_id,
+            entity=entity,
+            source_system__in={system for system, _id in keys},
+            source_id__in={source_id for _system, source_id in keys},
+        )
+        return {(k.source_system, k.source_id): k for k in found if (k.source_system, k.source_id) in keys}
+
+
 class SourceKey(TimeStampedModel):
     """Where an imported row came from (old system and old id), what it became, and a fingerprint of each field
     last imported.
@@ -72,7 +90,7 @@ class SourceKey(TimeStampedModel):
     fingerprints = models.JSONField(_("field fingerprints"), default=dict, blank=True)
     last_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = OrgOwnedQuerySet.as_manager()
+    objects = SourceKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("source key")

@@ -27,13 +27,8 @@ class OpportunityLookup:
     """What a batch of rows needs from Ponte: source keys, the employers named, the publisher's opportunities."""
 
     def __init__(self, actor, ctx: EmployerContext, rows: list[OpportunityRow]):
-        ids = {r.source_id for r in rows if r.source_id}
-        self.keys = {
-            (k.source_system, k.source_id): k
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.OPPORTUNITIES, source_id__in=ids
-            )
-        }
+        keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
+        self.keys = SourceKey.objects.keyed(ctx.org_id, Entity.OPPORTUNITIES, keys)
         publishers = publisher_org_ids(actor)
         self.publisher = min(publishers) if publishers else None
         mine = Opportunity.objects.filter(organisation_id=self.publisher)

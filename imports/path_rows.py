@@ -72,11 +72,7 @@ class PathLookup(CaseLookup):
             self.paths.setdefault(path.person_id, []).append(path)
         case_keys = {(r.source_system, r.values["case_source_id"]) for r in rows if r.values.get("case_source_id")}
         self.case_keys = {
-            (k.source_system, k.source_id): k.object_id
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.CASES, source_id__in={i for _s, i in case_keys}
-            )
-            if (k.source_system, k.source_id) in case_keys
+            key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.CASES, case_keys).items()
         }
         host_ids = {r.values["host"] for r in rows if r.values.get("host")}
         self.hosts = Organisation.objects.select_related("employer_profile").in_bulk(host_ids) if host_ids else {}

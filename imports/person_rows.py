@@ -7,6 +7,7 @@ changed in Ponte since is left alone.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from imports.layouts.persons import PERSON_FIELDS, ConsentSpec, Context, ParsedR
 from imports.models import SourceKey
 from people import services as people_services
 from people.models import Consent, Person
-from people.selectors import names_look_alike
+from people.selectors import folded_name, folded_names_look_alike
 
 
 @dataclass
@@ -56,14 +57,7 @@ class BatchLookup:
 
     def __init__(self, actor, ctx: Context, rows: list[ParsedRow]):
         keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
-        ids = {source_id for _system, source_id in keys}
-        self.keys = {
-            (k.source_system, k.source_id): k
-            for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.PERSONS, source_id__in=ids
-            ).select_related("person")
-            if (k.source_system, k.source_id) in keys
-        }
+        self.keys = SourceKey.objects.select_related("person").keyed(ctx.org_id, Entity.PERSONS, keys)
         codes = {r.values["fiscal_code"] for r in rows if r.values.get("fiscal_code")}
         self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in=codes)}
         linked = {k.person_id for k in self.keys.values() if k.person_id}
@@ -86,19 +80,38 @@ class BatchLookup:
         }
         self.born: dict = {}
         if days:
-            for person in Person.objects.restrict(actor, "view").filter(birth_date__in=days):
-                self.born.setdefault(person.birth_date, []).append(person)
+            registered = Person.objects.restrict(actor, "view").filter(birth_date__in=days)
+            for row in registered.values_list("pk", "first_name", "last_name", "fiscal_code", "birth_date"):
+                self.add_born(Born(*row))
         # Source keys of the rows written, saved together at the end of the batch (services.import_commit).
         self.new_keys: list[SourceKey] = []
 
-    def likely_duplicates(self, *, first_name: str, last_name: str, birth_date) -> list[Person]:
+    def add_born(self, person: "Born | Person") -> None:
+        """A registered person the later rows of the import are compared with."""
+        if person.birth_date:
+            born = person if isinstance(person, Born) else Born.of(person)
+            self.born.setdefault(born.birth_date, []).append((folded_name(born.first_name, born.last_name), born))
+
+    def likely_duplicates(self, *, first_name: str, last_name: str, birth_date) -> list["Born"]:
+        """people.selectors.likely_duplicates, from the persons read for the batch."""
         if not birth_date or not (first_name or last_name):
             return []
-        return [
-            p
-            for p in self.born.get(birth_date, [])
-            if names_look_alike(first_name, last_name, p.first_name, p.last_name)
-        ]
+        name = folded_name(first_name, last_name)
+        return [born for folded, born in self.born.get(birth_date, []) if folded_names_look_alike(name, folded)]
+
+
+class Born(NamedTuple):
+    """What the likely-duplicate check of a row needs of a registered person."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    fiscal_code: str
+    birth_date: object
+
+    @classmethod
+    def of(cls, person: Person) -> "Born":
+        return cls(person.pk, person.first_name, person.last_name, person.fiscal_code, person.birth_date)
 
 
 def _live(person: Person | None) -> Person | None:
@@ -241,8 +254,8 @@ def apply_row(actor, ctx: Context, plan: RowPlan, *, organisation, run, lookup: 
         }
         person = people_services.person_create(actor=actor, organisation=organisation, **identity, **values)
         plan.person = person
-        if lookup is not None and person.birth_date:
-            lookup.born.setdefault(person.birth_date, []).append(person)
+        if lookup is not None:
+            lookup.add_born(person)
     elif plan.action == RowAction.UPDATE and plan.changes:
         person = people_services.person_update(
             actor=actor, person=plan.person, version=plan.person.version, **plan.changes
@@ -301,11 +314,10 @@ def _alike_in_batch(plans: list[RowPlan]) -> bool:
             continue
         values = plan.changes
         earlier = born.setdefault(values["birth_date"], [])
-        if not plan.row.new_person_confirmed and any(
-            names_look_alike(values["first_name"], values["last_name"], first, last) for first, last in earlier
-        ):
+        name = folded_name(values["first_name"], values["last_name"])
+        if not plan.row.new_person_confirmed and any(folded_names_look_alike(name, other) for other in earlier):
             return True
-        earlier.append((values["first_name"], values["last_name"]))
+        earlier.append(name)
     return False
 
 
@@ -340,8 +352,7 @@ def commit_batch(actor, ctx: Context, rows: list[ParsedRow], lookup: BatchLookup
                     "withdrawn_on": spec.withdrawn_on,
                 }
             )
-        if person.birth_date:
-            lookup.born.setdefault(person.birth_date, []).append(person)
+        lookup.add_born(person)
         _keep_source_key(plan, person, organisation=organisation, run=run, lookup=lookup)
     if any(not isinstance(result, Consent) for result in people_services.consent_give_many(actor=actor, gifts=gifts)):
         raise RowByRow

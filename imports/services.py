@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from audit.choices import Action
 from audit.services import audit_log
-from core.bulk import insert_many
+from core.bulk import analyze_grown, insert_many
 from core.models import Job, JobStatus
 from imports.cells import fold
 from imports.choices import Entity, MappedField, RowAction, RunStatus
@@ -304,6 +304,7 @@ def import_commit(
             _report(plans, counts, kept)
             done += len(batch)
             _progress(job, done)
+            analyze_grown()  # the next batch's lookups are planned on the tables as they are now
     except Exception as exc:  # FileError, ImportInterrupted, or anything that broke a batch
         interrupted = not isinstance(exc, FileError)
         run.status = RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED

@@ -25,15 +25,37 @@ def fold_name(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
 
+# How alike two folded names must be (difflib's ratio: twice the matching characters over both lengths).
+NAMES_ALIKE = 0.8
+
+
+def folded_name(first_name: str, last_name: str) -> tuple[str, str]:
+    """(first, last) folded, as names_look_alike compares them: fold once, compare with many."""
+    return fold_name(first_name), fold_name(last_name)
+
+
 def names_look_alike(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
     """Two names that are probably the same person's: typing errors, accents, swapped first and last name."""
-    a = (fold_name(first_a), fold_name(last_a))
-    b = (fold_name(first_b), fold_name(last_b))
+    return folded_names_look_alike(folded_name(first_a, last_a), folded_name(first_b, last_b))
+
+
+def folded_names_look_alike(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """names_look_alike of two folded_name() results."""
     if a == b or a == (b[1], b[0]):
         return True
-    whole = SequenceMatcher(None, a[1] + a[0], b[1] + b[0]).ratio()
-    swapped = SequenceMatcher(None, a[1] + a[0], b[0] + b[1]).ratio()
-    return max(whole, swapped) >= 0.8
+    whole = a[1] + a[0]
+    return _ratio_reaches(whole, b[1] + b[0]) or _ratio_reaches(whole, b[0] + b[1])
+
+
+def _ratio_reaches(x: str, y: str) -> bool:
+    """SequenceMatcher(None, x, y).ratio() >= NAMES_ALIKE, trying its cheaper upper bounds first (the lengths,
+    then the characters in common, as difflib's real_quick_ratio and quick_ratio): an import compares each new
+    name with everyone born the same day, and most pairs fail on the bounds."""
+    total = len(x) + len(y)
+    if total and 2.0 * min(len(x), len(y)) / total < NAMES_ALIKE:
+        return False
+    matcher = SequenceMatcher(None, x, y)
+    return matcher.quick_ratio() >= NAMES_ALIKE and matcher.ratio() >= NAMES_ALIKE
 
 
 def likely_duplicates(

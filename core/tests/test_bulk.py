@@ -110,3 +110,30 @@ def test_insert_values_writes_defaults_and_values_as_instances_would(cast):
     assert [[getattr(e, f) for f in fields] for e in stored_rows] == [[getattr(e, f) for f in fields] for e in expected]
     assert all(e.at is not None and e.outcome == "ok" and e.channel == "" for e in stored_rows)
     assert insert_values(AuditEvent, []) == 0
+
+
+
+def test_analyze_grown_refreshes_the_statistics_of_the_tables_an_import_filled(db):
+    from django.db import connections
+
+    from core.bulk import analyze_grown
+
+    if connections["default"].vendor != "postgresql":
+        assert analyze_grown() == []  # SQLite plans without such statistics
+        return
+    # A connection of its own, outside the test's transaction: the counters count committed rows.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("CREATE TABLE bulk_analyze_probe (n integer)")
+            assert "bulk_analyze_probe" not in analyze_grown(other)  # empty, never analysed: nothing to do
+            cursor.execute("INSERT INTO bulk_analyze_probe SELECT generate_series(1, 300)")
+            cursor.execute("SELECT pg_stat_force_next_flush()")  # the counters reach the statistics views at once
+            assert "bulk_analyze_probe" in analyze_grown(other)
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'bulk_analyze_probe'")
+            assert cursor.fetchone()[0] == 300
+            assert "bulk_analyze_probe" not in analyze_grown(other)  # nothing changed since
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bulk_analyze_probe")
+        other.close()
