@@ -31,6 +31,8 @@ class Handler:
     order: Callable = list  # the order a batch is planned and written in
     unique: tuple = ()  # (column, message): a value that appears once per file
     once: str = ""  # message for an old id that appears twice
+    # (row) -> whether the row must be in the same batch as the row after it
+    keeps_next: Callable = lambda row: False
     # (actor, ctx, rows, lookup, organisation=, run=) -> plans: plans and writes a whole batch at once, raising
     # RowByRow when it cannot; layouts without it are planned and written row by row.
     commit_batch: Callable | None = None
@@ -98,6 +100,7 @@ HANDLERS = {
         apply=path_rows.apply_path,
         service_errors=path_rows.service_errors,
         commit_batch=path_rows.commit_batch,
+        keeps_next=path_rows.keeps_next,
         once=_("Row %(line)d has the same old id: each path once per file."),
     ),
     Entity.EVENTS: Handler(

@@ -80,12 +80,9 @@ class PathLookup(CaseLookup):
         self.users = get_user_model().objects.in_bulk(tutor_ids) if tutor_ids else {}
         # (person, host, kind, start) of the paths this batch creates: a second one in the same batch is refused.
         self.creating: set[tuple] = set()
-        # The row after each row of the batch: an internship's row is followed by its hiring's. A batch shorter
-        # than the import's batch size is the last of the file: its last row has no row after it.
-        from imports.services import BATCH_SIZE
-
+        # The row after each row of the batch: an internship's row is followed by its hiring's. A batch never
+        # ends on a converted internship's row (keeps_next) unless the file does.
         self.next_rows = {row.line: after for row, after in zip(rows, rows[1:], strict=False)}
-        self.file_ends = len(rows) < BATCH_SIZE
         # The context lives for the whole file and a lookup for one batch: the plan of the row read last is kept
         # there, so that a hiring's row finds its internship's on the line before, even across two batches.
         self.memory: dict = ctx.__dict__.setdefault("_path_rows_memory", {})
@@ -322,6 +319,12 @@ def _plan_path_changes(plan: CasePlan, path: Path, known: dict, lookup: PathLook
                       % {"date": path.ended_on.strftime("%d/%m/%Y")})  # fmt: skip
 
 
+def keeps_next(row: CaseRow) -> bool:
+    """An internship's row with status converted is read and written in the same batch as the row after it, its
+    hiring's: the two are checked together and go in together."""
+    return row.values.get("status") == PathStatus.CONVERTED
+
+
 def _plan_hiring_follows(plan: CasePlan, path: Path | None, lookup: PathLookup) -> None:
     """An internship's row with status converted: its hiring's row must follow, naming it, starting the day after
     the internship's end (the conversion closes the internship the day before the hiring starts)."""
@@ -329,8 +332,6 @@ def _plan_hiring_follows(plan: CasePlan, path: Path | None, lookup: PathLookup) 
     if path is not None and path.status == PathStatus.CONVERTED:
         return  # converted in Ponte already: the end date was compared above
     after = lookup.next_rows.get(row.line)
-    if after is None and not lookup.file_ends:
-        return  # the last row of a full batch: its hiring, first of the next batch, finds it on the line before
     if after is None or not row.source_id or after.values.get("previous_source_id") != row.source_id:
         row.error(
             "status",

@@ -143,11 +143,13 @@ def _parsed_rows(actor, run: ImportRun, handler: Handler, ctx, file_errors: list
         yield row
 
 
-def _batches(iterable, size: int):
+def _batches(iterable, size: int, keeps_next: Callable = lambda item: False):
+    """Lists of `size` items, a batch running on past `size` while its last item `keeps_next` (a row that must be
+    written with the row after it)."""
     batch = []
     for item in iterable:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= size and not keeps_next(item):
             yield batch
             batch = []
     if batch:
@@ -199,7 +201,7 @@ def import_preview(*, actor, run: ImportRun, job: Job | None = None) -> ImportRu
     _start_job(job, _count_rows(run))
     done = 0
     try:
-        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), BATCH_SIZE):
+        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), BATCH_SIZE, handler.keeps_next):
             batch = handler.order(batch)
             lookup = handler.lookup(actor, ctx, batch)
             _report([handler.plan(actor, ctx, row, lookup) for row in batch], counts, kept)
@@ -298,7 +300,7 @@ def import_commit(
     _start_job(job, total or _count_rows(run))
     done = 0
     try:
-        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), batch_size):
+        for batch in _batches(_parsed_rows(actor, run, handler, ctx, file_errors), batch_size, handler.keeps_next):
             with transaction.atomic():
                 plans = _commit_batch(actor, ctx, handler, handler.order(batch), organisation, run, on_row)
             _report(plans, counts, kept)

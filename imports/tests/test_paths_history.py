@@ -225,6 +225,24 @@ def test_an_internship_ending_a_batch_pairs_with_its_hiring_starting_the_next(ca
     assert Path.objects.get(kind="hiring_open").previous == Path.objects.get(kind="internship", status="converted")
 
 
+def test_an_internship_ending_a_batch_without_its_hiring_is_an_error(cast, persons):
+    """The 500th row, converted, followed by a row that is not its hiring: the batch reads on to that row."""
+    from imports.services import BATCH_SIZE
+
+    filler = [row(f"X-{n}", person_source_id="9999", kind="corso", starts_on="01/02/2019", status="in corso")
+              for n in range(BATCH_SIZE - 1)]  # fmt: skip
+    course = row("X-last", kind="corso", starts_on="01/10/2019", status="in corso")
+    preview = imported(cast, file(*filler, CONVERTED, course), commit=False)
+    line = BATCH_SIZE + 1  # the header is line 1
+    assert [(c, m) for n, c, m in errors_of(preview) if n == line] == [
+        ("status", "An internship converted to a hiring needs its hiring: on the next line, put the hiring's row "
+         "with this row's old id in previous_source_id.")
+    ]  # fmt: skip
+    run = import_services.import_commit(actor=cast.coordinator_a, run=preview)
+    assert run.counts[RowAction.CREATE] == 1  # the course; the internship waits for its hiring
+    assert not Path.objects.filter(kind="internship").exists()
+
+
 def test_a_later_file_converts_an_internship_imported_active(cast, persons):
     active = {**CONVERTED, "status": "in corso", "ended_on": ""}
     imported(cast, file(active))
