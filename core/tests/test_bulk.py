@@ -112,7 +112,6 @@ def test_insert_values_writes_defaults_and_values_as_instances_would(cast):
     assert insert_values(AuditEvent, []) == 0
 
 
-
 def test_analyze_grown_refreshes_the_statistics_of_the_tables_an_import_filled(db):
     from django.db import connections
 
