@@ -4,11 +4,11 @@ import datetime
 import ipaddress
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
 from audit.choices import Action
 from audit.models import AuditEvent
-from core.bulk import insert_many
+from core.bulk import analyze_grown, insert_many
 from core.testing.cast import fiscal_code_for
 from people.choices import ConsentPurpose
 from people.models import Consent, Person
@@ -113,10 +113,6 @@ def test_insert_values_writes_defaults_and_values_as_instances_would(cast):
 
 
 def test_analyze_grown_refreshes_the_statistics_of_the_tables_an_import_filled(db):
-    from django.db import connections
-
-    from core.bulk import analyze_grown
-
     if connections["default"].vendor != "postgresql":
         assert analyze_grown() == []  # SQLite plans without such statistics
         return
