@@ -17,8 +17,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -75,10 +75,6 @@ def _display(person: Person, name: str):
     return value
 
 
-def _rows(person: Person, names) -> list[tuple[str, object]]:
-    return [(Person._meta.get_field(name).verbose_name, _display(person, name)) for name in names]
-
-
 # How the record page shows an empty value. Its rows come ready to print, label and value: the page is the busiest
 # of Ponte, and deciding in the template how to show each value cost more than the rest of a section.
 EMPTY = "—"
@@ -101,19 +97,33 @@ def _shown_clinical(value):
 
 
 @cache
-def _choice_labels(model, name: str) -> dict:
-    return dict(model._meta.get_field(name).flatchoices)
+def _field_text(model, name: str, language: str | None) -> tuple[str, dict]:
+    """The label of a field (capitalised) and the labels of its choices, as text in `language`, the active one.
+
+    Worked out once per language rather than at every row of every record page: a model's lazy labels cost a
+    catalogue look-up each time they are printed.
+    """
+    field = model._meta.get_field(name)
+    return capfirst(str(field.verbose_name)), {value: str(label) for value, label in field.flatchoices}
 
 
-def _label(obj, name: str) -> str:
-    """What obj.get_<name>_display() gives, without building the field's choices again for every row."""
+def _label(obj, name: str):
+    """What obj.get_<name>_display() gives for a field with choices, or the field's value for the others."""
     value = getattr(obj, name)
-    return force_str(_choice_labels(type(obj), name).get(value, value), strings_only=True)
+    choices = _field_text(type(obj), name, get_language())[1]
+    return choices.get(value, value) if choices else value
 
 
 def _record_rows(person: Person, names, shown=_shown) -> list[tuple[str, object]]:
     """(label, value) of each field in `names`, both as the record page prints them."""
-    return [(capfirst(label), shown(value)) for label, value in _rows(person, names)]
+    language = get_language()
+    return [(_field_text(Person, name, language)[0], shown(_label(person, name))) for name in names]
+
+
+@cache
+def _section_labels(language: str | None) -> dict[str, str]:
+    """The labels of the record's shareable sections, as text in `language`, the active one."""
+    return {code: str(label) for code, label in ShareSection.choices}
 
 
 # ---------------------------------------------------------------------------------------------- list
@@ -265,12 +275,12 @@ def person_detail(request, pk: int):
         context["referrals"] = selectors.record_referrals(request.user, person)
         for row in (*context["cases"], *context["referrals"]):
             row.area_label, row.status_label = _label(row, "area"), _label(row, "status")
-    section_labels = dict(ShareSection.choices)
+    section_labels = _section_labels(get_language())
     today = timezone.localdate()
     for consent in consents:
         consent.in_force = consent.is_active(today)
         consent.purpose_label = _label(consent, "purpose")
-        consent.section_labels = [str(section_labels.get(code, code)) for code in consent.sections or ()]
+        consent.section_labels = [section_labels.get(code, code) for code in consent.sections or ()]
     context["consents"] = consents
     audit_log(actor=request.user, action=Action.PERSON_VIEW, obj=person, detail={"sections": sorted(sections)})
     return render_page(request, "people/person_detail.html", context)

@@ -519,3 +519,19 @@ def test_edit_with_bad_input_is_a_form_error(cast, person_a, client_for):
         assert response.context["form"].errors
     person_a.refresh_from_db()
     assert person_a.version == 1
+
+
+def test_the_record_page_speaks_the_language_of_each_request(cast, person_a, client_for):
+    """Labels, choices and sections are worked out once per language (people.views._field_text): one language's
+    text must never reach a page asked for in the other."""
+    make_consent(person=person_a, organisation=cast.org_b, recorded_by=cast.operator_a, sections=["contacts"])
+    client = client_for(cast.operator_a)
+    url = reverse("people:detail", args=[person_a.pk])
+    for language, words in [
+        ("it", ["Codice fiscale", "Femmina", "Lavoro e formazione", "In vigore", "Contatti e residenza"]),
+        ("en", ["Fiscal code", "Female", "Work and training", "In force", "Contacts and residence"]),
+        ("it", ["Codice fiscale", "Femmina", "Lavoro e formazione", "In vigore", "Contatti e residenza"]),
+    ]:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        body = client.get(url).content.decode()
+        assert [word for word in words if f">{word}<" not in body and f"{word}," not in body] == []
