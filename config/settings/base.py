@@ -136,6 +136,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries cross that threshold yet run in tens of milliseconds, and compiling cost more than running them
     # (70 of 110 ms on the 300,000-path benchmark): JIT is off for Ponte's connections (docs/deployment.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server, and a statement run twice on a connection prepared there, so that
+        # PostgreSQL plans it once per connection instead of at every page (ADR 0022). Behind a pooler in
+        # transaction mode without prepared-statement support, set DATABASE_PREPARED_STATEMENTS=off.
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
