@@ -1,4 +1,5 @@
-"""core.bulk.insert_many writes what bulk_create writes (on PostgreSQL with COPY), with Django's errors."""
+"""core.bulk writes what Django writes: insert_many what bulk_create does (on PostgreSQL with COPY), insert_one what
+save() does, with Django's errors."""
 
 import datetime
 import ipaddress
@@ -8,7 +9,7 @@ from django.db import IntegrityError, connections, transaction
 
 from audit.choices import Action
 from audit.models import AuditEvent
-from core.bulk import analyze_grown, insert_many
+from core.bulk import analyze_grown, insert_many, insert_one
 from core.testing.cast import fiscal_code_for
 from people.choices import ConsentPurpose
 from people.models import Consent, Person
@@ -110,6 +111,30 @@ def test_insert_values_writes_defaults_and_values_as_instances_would(cast):
     assert [[getattr(e, f) for f in fields] for e in stored_rows] == [[getattr(e, f) for f in fields] for e in expected]
     assert all(e.at is not None and e.outcome == "ok" and e.channel == "" for e in stored_rows)
     assert insert_values(AuditEvent, []) == 0
+
+
+def test_insert_one_writes_what_save_writes(cast):
+    people = insert_many(Person, persons(cast, "Uno"))
+
+    def event(n):
+        return AuditEvent(actor=cast.operator_a, actor_username="operator_a", organisation=cast.org_a,
+                          action=Action.PERSON_VIEW, person=people[n], ip=["10.0.0.1", None, "2001:db8::1"][n],
+                          detail={"fields": ["a", "b"], "n": n, "t": "ù\n"}, object_id=str(n))  # fmt: skip
+
+    ours = [insert_one(event(n)) for n in range(3)]
+    theirs = [event(n) for n in range(3)]
+    for e in theirs:
+        e.save()
+    assert all(e.pk and not e._state.adding and e._state.db == "default" and e.at is not None for e in ours)
+    assert [e.pk for e in ours] == sorted({e.pk for e in ours}) and ours[-1].pk < theirs[0].pk
+    assert stored(AuditEvent, [e.pk for e in ours]) == stored(AuditEvent, [e.pk for e in theirs])
+    assert [e.at for e in AuditEvent.objects.filter(pk__in=[e.pk for e in ours]).order_by("pk")] == [e.at for e in ours]
+    twins = persons(cast, "Doppio")
+    insert_one(twins[0])
+    twins[1].fiscal_code = twins[0].fiscal_code
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_one(twins[1])
+    assert Person.objects.filter(last_name="Doppio").count() == 1
 
 
 def test_analyze_grown_refreshes_the_statistics_of_the_tables_an_import_filled(db):
