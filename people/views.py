@@ -107,17 +107,17 @@ def _field_text(model, name: str, language: str | None) -> tuple[str, dict]:
     return capfirst(str(field.verbose_name)), {value: str(label) for value, label in field.flatchoices}
 
 
-def _label(obj, name: str):
-    """What obj.get_<name>_display() gives for a field with choices, or the field's value for the others."""
+def _label(obj, name: str, language: str | None):
+    """What obj.get_<name>_display() gives in `language` (the active one) for a field with choices, or the field's
+    value for the others."""
     value = getattr(obj, name)
-    choices = _field_text(type(obj), name, get_language())[1]
+    choices = _field_text(type(obj), name, language)[1]
     return choices.get(value, value) if choices else value
 
 
-def _record_rows(person: Person, names, shown=_shown) -> list[tuple[str, object]]:
-    """(label, value) of each field in `names`, both as the record page prints them."""
-    language = get_language()
-    return [(_field_text(Person, name, language)[0], shown(_label(person, name))) for name in names]
+def _record_rows(person: Person, names, language: str | None, shown=_shown) -> list[tuple[str, object]]:
+    """(label, value) of each field in `names`, both as the record page prints them in `language`."""
+    return [(_field_text(Person, name, language)[0], shown(_label(person, name, language))) for name in names]
 
 
 @cache
@@ -250,10 +250,11 @@ def person_detail(request, pk: int):
         audit_denied(request.user, person, "view")
         raise Http404
     sections, can_change = rights.sections, rights.can_change
+    language = get_language()
     context = {
         "person": person,
         "sections": sections,
-        "identity_rows": _record_rows(person, IDENTITY_FIELDS),
+        "identity_rows": _record_rows(person, IDENTITY_FIELDS, language),
         "can_change": can_change,
         "can_manage_consents": can_change,  # permissions.can_manage_consents is can_change_person
         "can_view_log": rights.can_view_log,
@@ -265,21 +266,21 @@ def person_detail(request, pk: int):
         "cases": None,
     }
     if ShareSection.CONTACTS in sections:
-        context["contact_rows"] = _record_rows(person, CONTACT_FIELDS)
+        context["contact_rows"] = _record_rows(person, CONTACT_FIELDS, language)
     if ShareSection.SOCIAL in sections:
-        context["social_rows"] = _record_rows(person, SOCIAL_FIELDS, _shown_social)
+        context["social_rows"] = _record_rows(person, SOCIAL_FIELDS, language, _shown_social)
     if SECTION_CLINICAL in sections:
-        context["clinical_rows"] = _record_rows(person, ("diagnosis_group",), _shown_clinical)
+        context["clinical_rows"] = _record_rows(person, ("diagnosis_group",), language, _shown_clinical)
     if ShareSection.CASES in sections:
         context["cases"] = list(rights.cases)
         context["referrals"] = selectors.record_referrals(request.user, person)
         for row in (*context["cases"], *context["referrals"]):
-            row.area_label, row.status_label = _label(row, "area"), _label(row, "status")
-    section_labels = _section_labels(get_language())
+            row.area_label, row.status_label = _label(row, "area", language), _label(row, "status", language)
+    section_labels = _section_labels(language)
     today = timezone.localdate()
     for consent in consents:
         consent.in_force = consent.is_active(today)
-        consent.purpose_label = _label(consent, "purpose")
+        consent.purpose_label = _label(consent, "purpose", language)
         consent.section_labels = [section_labels.get(code, code) for code in consent.sections or ()]
     context["consents"] = consents
     audit_log(actor=request.user, action=Action.PERSON_VIEW, obj=person, detail={"sections": sorted(sections)})
