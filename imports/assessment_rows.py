@@ -39,7 +39,7 @@ class AssessmentLookup(CaseLookup):
         }
         self.done: dict[int, list[Assessment]] = {}
         for assessment in Assessment.objects.filter(
-            person_id__in=set(self.persons), organisation_id=ctx.org_id, status=AssessmentStatus.COMPLETED
+            person_id__any=set(self.persons), organisation_id=ctx.org_id, status=AssessmentStatus.COMPLETED
         ):
             self.done.setdefault(assessment.person_id, []).append(assessment)
         self.recording: set[tuple] = set()

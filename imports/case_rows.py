@@ -99,34 +99,38 @@ class CaseLookup:
         person_keys = {
             (r.source_system, r.values["person_source_id"]) for r in rows if r.values.get("person_source_id")
         }
-        found = SourceKey.objects.select_related("person").keyed(ctx.org_id, Entity.PERSONS, person_keys)
+        found = (
+            SourceKey.objects.select_related("person")
+            .defer("fingerprints")
+            .keyed(ctx.org_id, Entity.PERSONS, person_keys)
+        )
         self.person_keys = {key: k.person for key, k in found.items() if k.person is not None}
         codes = {r.values["fiscal_code"] for r in rows if r.values.get("fiscal_code")}
-        self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in=codes)}
+        self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__any=codes)}
         for key, person in list(self.person_keys.items()):
             self.person_keys[key] = _live(person)
         persons = {p.pk: p for p in [*self.by_code.values(), *self.person_keys.values()]}
         ids = set(persons)
         self.persons = persons
-        self.visible = set(Person.objects.restrict(actor, "view").filter(pk__in=ids).values_list("pk", flat=True))
-        self.changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=ids).values_list("pk", flat=True))
+        self.visible = set(Person.objects.restrict(actor, "view").filter(pk__any=ids).values_list("pk", flat=True))
+        self.changeable = set(Person.objects.restrict(actor, "change").filter(pk__any=ids).values_list("pk", flat=True))
         self.cases: dict[int, list[Case]] = {}
-        for case in Case.objects.filter(person_id__in=ids).select_related("unit").order_by("opened_on", "pk"):
+        for case in Case.objects.filter(person_id__any=ids).select_related("unit").order_by("opened_on", "pk"):
             self.cases.setdefault(case.person_id, []).append(case)
         self.referrals: dict[int, list[Referral]] = {}
         self.consents: dict[int, list[Consent]] = {}
         if entity == Entity.REFERRALS:
-            for referral in Referral.objects.filter(person_id__in=ids).select_related(
+            for referral in Referral.objects.filter(person_id__any=ids).select_related(
                 "consent", "from_unit", "to_unit"
             ):
                 self.referrals.setdefault(referral.person_id, []).append(referral)
             for consent in Consent.objects.filter(
-                person_id__in=ids, purpose__in=(ConsentPurpose.CARE, ConsentPurpose.SHARING)
+                person_id__any=ids, purpose__in=(ConsentPurpose.CARE, ConsentPurpose.SHARING)
             ).order_by("-given_on", "-pk"):
                 self.consents.setdefault(consent.person_id, []).append(consent)
         self.care = set(
             Consent.objects.active()
-            .filter(person_id__in=ids, purpose=ConsentPurpose.CARE, organisation_id=ctx.org_id)
+            .filter(person_id__any=ids, purpose=ConsentPurpose.CARE, organisation_id=ctx.org_id)
             .values_list("person_id", flat=True)
         )
         object_ids = {k.object_id for k in self.keys.values() if k.object_id}

@@ -31,7 +31,7 @@ class EventLookup(CaseLookup):
         access = access_for(actor)
         self.clinical_orgs, self.write_orgs = access.clinical_org_ids, access.write_org_ids
         self.events: dict[int, list[ProgrammeEvent]] = {}
-        for event in ProgrammeEvent.objects.restrict(actor, "view").filter(person_id__in=set(self.persons)):
+        for event in ProgrammeEvent.objects.restrict(actor, "view").filter(person_id__any=set(self.persons)):
             self.events.setdefault(event.person_id, []).append(event)
         path_keys = {(r.source_system, r.values["path_source_id"]) for r in rows if r.values.get("path_source_id")}
         keys = {key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.PATHS, path_keys).items()}

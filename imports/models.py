@@ -62,8 +62,8 @@ class SourceKeyQuerySet(OrgOwnedQuerySet):
         found = self.filter(
             organisation_id=org_id,
             entity=entity,
-            source_system__in={system for system, _id in keys},
-            source_id__in={source_id for _system, source_id in keys},
+            source_system__any={system for system, _id in keys},
+            source_id__any={source_id for _system, source_id in keys},
         )
         return {(k.source_system, k.source_id): k for k in found if (k.source_system, k.source_id) in keys}
 

@@ -67,7 +67,7 @@ class PathLookup(CaseLookup):
         super().__init__(actor, ctx, rows, Entity.PATHS)
         ids = set(self.persons)
         self.paths: dict[int, list[Path]] = {}
-        paths = Path.objects.filter(person_id__in=ids, organisation_id=ctx.org_id).select_related("host")
+        paths = Path.objects.filter(person_id__any=ids, organisation_id=ctx.org_id).select_related("host")
         for path in paths.order_by("starts_on", "pk"):
             self.paths.setdefault(path.person_id, []).append(path)
         case_keys = {(r.source_system, r.values["case_source_id"]) for r in rows if r.values.get("case_source_id")}
@@ -91,7 +91,7 @@ class PathLookup(CaseLookup):
         self.previous_keys: dict[str, list[SourceKey]] = {}
         if previous_ids:
             for k in SourceKey.objects.filter(
-                organisation_id=ctx.org_id, entity=Entity.PATHS, source_id__in=previous_ids
+                organisation_id=ctx.org_id, entity=Entity.PATHS, source_id__any=previous_ids
             ).order_by("pk"):
                 self.previous_keys.setdefault(k.source_id, []).append(k)
         ids = {k.object_id for keys in self.previous_keys.values() for k in keys}

@@ -59,17 +59,17 @@ class BatchLookup:
         keys = {(r.source_system, r.source_id) for r in rows if r.source_id}
         self.keys = SourceKey.objects.select_related("person").keyed(ctx.org_id, Entity.PERSONS, keys)
         codes = {r.values["fiscal_code"] for r in rows if r.values.get("fiscal_code")}
-        self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in=codes)}
+        self.by_code = {p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__any=codes)}
         linked = {k.person_id for k in self.keys.values() if k.person_id}
         candidates = linked | {p.pk for p in self.by_code.values()}
         self.changeable = set(
-            Person.objects.restrict(actor, "change").filter(pk__in=candidates).values_list("pk", flat=True)
+            Person.objects.restrict(actor, "change").filter(pk__any=candidates).values_list("pk", flat=True)
         )
         self.visible = set(
-            Person.objects.restrict(actor, "view").filter(pk__in=candidates).values_list("pk", flat=True)
+            Person.objects.restrict(actor, "view").filter(pk__any=candidates).values_list("pk", flat=True)
         )
         self.consents: dict[int, list[Consent]] = {}
-        for consent in Consent.objects.filter(person_id__in=candidates):
+        for consent in Consent.objects.filter(person_id__any=candidates):
             self.consents.setdefault(consent.person_id, []).append(consent)
         # people.selectors.likely_duplicates for the whole batch in one query: the persons the actor sees born on
         # the days of the rows that match no one; the persons this batch registers are added as they are.
@@ -80,7 +80,7 @@ class BatchLookup:
         }
         self.born: dict = {}
         if days:
-            registered = Person.objects.restrict(actor, "view").filter(birth_date__in=days)
+            registered = Person.objects.restrict(actor, "view").filter(birth_date__any=days)
             for row in registered.values_list("pk", "first_name", "last_name", "fiscal_code", "birth_date"):
                 self.add_born(Born(*row))
         # Source keys of the rows written, saved together at the end of the batch (services.import_commit).

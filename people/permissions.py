@@ -29,7 +29,7 @@ def treating_org_ids_many(persons, org_ids) -> dict[int, frozenset[int]]:
 
     orgs = frozenset(org_ids)
     treating = {person.pk: {person.registered_by_id} & orgs for person in persons}
-    for person_id, org_id in Case.objects.filter(person_id__in=treating, organisation_id__in=orgs).values_list(
+    for person_id, org_id in Case.objects.filter(person_id__any=treating, organisation_id__any=orgs).values_list(
         "person_id", "organisation_id"
     ):
         treating[person_id].add(org_id)

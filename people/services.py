@@ -189,11 +189,11 @@ def person_create_many(
             results.append(exc)
     waiting = [p for p in results if isinstance(p, Person)]
     existing = {
-        p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__in={p.fiscal_code for p in waiting})
+        p.fiscal_code: p for p in Person.objects.live().filter(fiscal_code__any={p.fiscal_code for p in waiting})
     }
     visible = set(
         Person.objects.restrict(actor, "view")
-        .filter(pk__in=[p.pk for p in existing.values()])
+        .filter(pk__any=[p.pk for p in existing.values()])
         .values_list("pk", flat=True)
     )
     refusals = []
@@ -458,13 +458,13 @@ def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationE
     """
     access = access_for(actor)
     person_ids = {gift["person"].pk for gift in gifts}
-    changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=person_ids).values_list("pk", flat=True))
+    changeable = set(Person.objects.restrict(actor, "change").filter(pk__any=person_ids).values_list("pk", flat=True))
     treating = treating_org_ids_many(
         {gift["person"] for gift in gifts if gift["person"].pk in changeable}, access.write_org_ids
     )
     active: dict[tuple, Consent] = {
         (c.person_id, c.purpose, c.organisation_id): c
-        for c in Consent.objects.select_for_update().active().filter(person_id__in=changeable).order_by("-given_on")
+        for c in Consent.objects.select_for_update().active().filter(person_id__any=changeable).order_by("-given_on")
     }
     today = timezone.localdate()
     results: list[Consent | ValidationError | PermissionDenied] = []
