@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import access_for
@@ -79,11 +80,12 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
 
     access = access_for(actor)
     persons = {entry["person"].pk for entry in entries}
-    changeable = set(Person.objects.restrict(actor, "change").filter(pk__in=persons).values_list("pk", flat=True))
+    changeable = set(Person.objects.restrict(actor, "change").filter(pk__any=persons).values_list("pk", flat=True))
     treating = treating_org_ids_many(
         {entry["person"] for entry in entries if entry["person"].pk in changeable}, access.write_org_ids
     )
     rules = list(InternshipRules.objects.order_by("-valid_from"))
+    today = timezone.localdate()
     wanted = []
     for index, entry in enumerate(entries):
         fields = entry["fields"]
@@ -138,7 +140,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
             for step in entry.get("route", ()):
                 previous, reason, on = steps.apply_transition(
                     path, to_status=step["to_status"], on=step.get("on"), reason=step.get("reason", ""),
-                    note=step.get("note", ""),
+                    note=step.get("note", ""), today=today,
                 )  # fmt: skip
                 if path.status == PathStatus.ACTIVE and path.is_hiring:
                     for months in FOLLOW_UP_MONTHS:

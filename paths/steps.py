@@ -73,14 +73,21 @@ def check_path(
 
 
 def apply_transition(
-    path: Path, *, to_status: str, on: datetime.date | None, reason: str = "", note: str = ""
+    path: Path,
+    *,
+    to_status: str,
+    on: datetime.date | None,
+    reason: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
 ) -> tuple[str, str, datetime.date]:
     """Move `path` to `to_status` in memory, or raise why it cannot; an interruption needs its coded reason, a
     job's end may say why it ended. Returns (the previous status, the reason recorded, the date).
 
     The caller saves the path, schedules or closes its follow-up checks, and records the change and its event.
+    `today` is the local date, read once by a caller that moves many paths.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if to_status == PathStatus.CONVERTED:
         raise ValidationError({"to_status": _("Use the conversion to a hiring, which opens the hiring path.")})
     if to_status not in TRANSITIONS[PathStatus(path.status)]:

@@ -359,15 +359,25 @@ def _recording_org_id(actor, person: Person) -> int:
     return min(treating) if treating else access.primary_org_id
 
 
+_CONSENT_PURPOSES = frozenset(ConsentPurpose.values)
+
+
 def _checked_consent(
-    *, purpose: str, organisation: Organisation, given_on: datetime.date, sections, recorder: int
+    *,
+    purpose: str,
+    organisation: Organisation,
+    given_on: datetime.date,
+    sections,
+    recorder: int,
+    today: datetime.date | None = None,
 ) -> list[str]:
-    """The consent's sections, sorted, after the checks that need no query. Raises ValidationError."""
+    """The consent's sections, sorted, after the checks that need no query. Raises ValidationError. `today` is the
+    local date, read once by a caller that records many consents."""
     sections = sorted(set(sections or ()))
     errors: dict[str, str] = {}
-    if purpose not in ConsentPurpose.values:
+    if purpose not in _CONSENT_PURPOSES:
         errors["purpose"] = _("Unknown purpose.")
-    if given_on > timezone.localdate():
+    if given_on > (today or timezone.localdate()):
         errors["given_on"] = _("A consent cannot be dated in the future.")
     if set(sections) - ALL_SHARE_SECTIONS:
         errors["sections"] = _("Unknown section: %(names)s.") % {"names": ", ".join(set(sections) - ALL_SHARE_SECTIONS)}
@@ -392,8 +402,8 @@ def _in_force_error(in_force: Consent) -> ValidationError:
     )
 
 
-def _checked_withdrawal(consent: Consent, withdrawn_on: datetime.date) -> None:
-    if withdrawn_on > timezone.localdate():
+def _checked_withdrawal(consent: Consent, withdrawn_on: datetime.date, *, today: datetime.date | None = None) -> None:
+    if withdrawn_on > (today or timezone.localdate()):
         raise ValidationError({"withdrawn_on": _("A withdrawal cannot be dated in the future.")})
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": _("A consent cannot be withdrawn before it was given.")})
@@ -447,6 +457,13 @@ def consent_give(
     return consent
 
 
+# consent_give_many builds consents from values it has checked (purpose and sections in _checked_consent; the
+# relations read or the actor's own; the timestamps set at the insert): of Model.full_clean it needs the rest.
+_CONSENT_CHECKED_ABOVE = [f.name for f in Consent._meta.concrete_fields if f.name not in ("given_on", "note")]
+_PERSON = Consent._meta.get_field("person")
+_ORGANISATION = Consent._meta.get_field("organisation")
+
+
 def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationError | PermissionDenied]:
     """Record several consents as `consent_give(actor=actor, **gift)` would one by one, in order — the same checks,
     messages and audit events — in a few queries, for imports. A gift may carry `withdrawn_on`: a consent of the
@@ -480,29 +497,28 @@ def consent_give_many(*, actor, gifts: list[dict]) -> list[Consent | ValidationE
         try:
             sections = _checked_consent(
                 purpose=purpose, organisation=organisation, given_on=given_on, sections=gift.get("sections"),
-                recorder=recorder,
+                recorder=recorder, today=today,
             )  # fmt: skip
             key = (person.pk, purpose, organisation.pk)
             if key in active:
                 raise _in_force_error(active[key])
             consent = Consent(
-                person=person,
+                person_id=person.pk,
                 purpose=purpose,
-                organisation=organisation,
+                organisation_id=organisation.pk,
                 sections=sections,
                 given_on=given_on,
                 note=(gift.get("note") or "").strip(),
-                recorded_by=actor,
+                recorded_by_id=actor.pk,
                 recorded_by_organisation_id=recorder,
             )
-            # The related records were read above or are the actor's own: no query for them.
-            consent.full_clean(
-                exclude=["person", "organisation", "recorded_by", "recorded_by_organisation"],
-                validate_constraints=False,
-            )
+            _PERSON.set_cached_value(consent, person)
+            _ORGANISATION.set_cached_value(consent, organisation)
+            # What consent_give's full_clean checks that _checked_consent has not: the date and the note.
+            consent.clean_fields(exclude=_CONSENT_CHECKED_ABOVE)
             withdrawn_on = gift.get("withdrawn_on")
             if withdrawn_on:
-                _checked_withdrawal(consent, withdrawn_on)
+                _checked_withdrawal(consent, withdrawn_on, today=today)
                 consent.withdrawn_on = withdrawn_on
         except ValidationError as exc:
             results.append(exc)

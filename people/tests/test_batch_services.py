@@ -143,6 +143,15 @@ def gifts_for(cast, person) -> list[dict]:
          "given_on": datetime.date(2021, 5, 5), "withdrawn_on": datetime.date(2021, 1, 1), "sections": ["social"]},
         {"person": person, "purpose": ConsentPurpose.SHARING, "organisation": cast.org_b,
          "given_on": datetime.date(2021, 5, 5), "sections": ["social"]},
+        # refused by the model's own checks: a note too long, a date in the future, a withdrawal in the future
+        {"person": person, "purpose": ConsentPurpose.COMPANY_CONTACT, "organisation": cast.org_b, "given_on": today,
+         "note": "x" * 301},
+        {"person": person, "purpose": ConsentPurpose.COMPANY_CONTACT, "organisation": cast.org_b,
+         "given_on": today + datetime.timedelta(days=1)},
+        {"person": person, "purpose": ConsentPurpose.COMPANY_CONTACT, "organisation": cast.org_b, "given_on": today,
+         "withdrawn_on": today + datetime.timedelta(days=1)},
+        {"person": person, "purpose": ConsentPurpose.COMPANY_CONTACT, "organisation": cast.org_b, "given_on": today,
+         "note": " y " * 100},
     ]  # fmt: skip
 
 
@@ -169,7 +178,12 @@ def test_consent_give_many_does_what_consent_give_and_withdraw_do_one_by_one(cas
     single = [_consent_give_one(cast.operator_a, gift) for gift in gifts_for(cast, second)]
     assert consent_outcome(many)[:-1] == consent_outcome(single)
     assert isinstance(many[-1], PermissionDenied)
-    assert [isinstance(r, Consent) for r in many] == [True, True, True, False, False, False, True, False]
+    assert [isinstance(r, Consent) for r in many] == [True, True, True, False, False, False, True] + [False] * 3 + [
+        True,
+        False,
+    ]
+    assert "note" in many[7].message_dict and "given_on" in many[8].message_dict
+    assert "withdrawn_on" in many[9].message_dict
     by_person = {
         action: sorted(
             (e.detail["purpose"], e.detail["organisation"], e.object_id != "")
@@ -186,7 +200,7 @@ def test_consent_give_many_does_what_consent_give_and_withdraw_do_one_by_one(cas
         for action in (Action.CONSENT_GIVE, Action.CONSENT_WITHDRAW)
     }
     assert by_person == other
-    assert len(by_person[Action.CONSENT_GIVE]) == 4 and len(by_person[Action.CONSENT_WITHDRAW]) == 1
+    assert len(by_person[Action.CONSENT_GIVE]) == 5 and len(by_person[Action.CONSENT_WITHDRAW]) == 1
     assert not Consent.objects.filter(person=stranger).exists()
     assert all(e.outcome == Outcome.OK for e in AuditEvent.objects.filter(action=Action.CONSENT_GIVE))
 
