@@ -123,9 +123,10 @@ def insert_values(model: type[models.Model], rows: list[dict]) -> int:
     return len(rows)
 
 
-def analyze_grown(connection=None, *, scale: float = 0.2) -> list[str]:
+def analyze_grown(connection=None, *, scale: float = 0.2, skip: tuple[str, ...] = ()) -> list[str]:
     """Refresh the planner's statistics of the tables whose rows changed by more than `scale` of their size since
-    they were last analysed, and return their names (PostgreSQL only; elsewhere nothing).
+    they were last analysed, but for the tables named in `skip`, and return their names (PostgreSQL only;
+    elsewhere nothing).
 
     Autovacuum does this on its own schedule (once a minute at most, and not at all where it is off); a bulk
     import between two of its rounds can grow a table from empty to many thousands of rows, and a planner still
@@ -141,7 +142,7 @@ def analyze_grown(connection=None, *, scale: float = 0.2) -> list[str]:
             "ORDER BY s.relname",
             [scale],
         )
-        grown = [name for (name,) in cursor.fetchall()]
+        grown = [name for (name,) in cursor.fetchall() if name not in skip]
         for name in grown:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
     return grown
