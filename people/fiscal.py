@@ -80,6 +80,16 @@ def decode(fiscal_code: str) -> dict | None:
     """The sex, birth date and birth place a normalised fiscal code encodes, or None when it is not of the
     official form, names no date or place, or its check character is wrong.
 
+    The answer is kept for the last codes asked (a registration checks its code, then reads its birth place: the
+    same code two or three times in a row) and shared between callers: read it, never change it.
+    """
+    return _decoded(fiscal_code, datetime.date.today().year)
+
+
+@lru_cache(maxsize=1024)
+def _decoded(fiscal_code: str, this_year: int) -> dict | None:
+    """decode(), in the year `this_year` (which decides the century of a two-digit year).
+
     The result agrees with python-codicefiscale's `decode()` on these three (people/tests/test_fiscal.py holds
     the two equal over thousands of codes), at a hundredth of its cost: the library parses every historical
     period of the birth place with dateutil at each call (1–5 ms), which a registry import of 100,000 rows
@@ -97,7 +107,6 @@ def decode(fiscal_code: str) -> dict | None:
     if day > 40:
         day, sex = day - 40, "F"
     place_code = fiscal_code[11] + fiscal_code[12:15].translate(_OMOCODIC_DIGITS)
-    this_year = datetime.date.today().year
     year += this_year - this_year % 100
     if year > this_year:
         year -= 100
