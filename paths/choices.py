@@ -68,6 +68,12 @@ class JobEndReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The codes as sets, for the checks of every row of an import (a Choices class lists its values anew at each
+# `.values`).
+INTERRUPTION_REASONS = frozenset(InterruptionReason.values)
+JOB_END_REASONS = frozenset(JobEndReason.values)
+
+
 class BeneficiaryCategory(models.TextChoices):
     """The category that sets an internship's maximum duration in Lombardy."""
 

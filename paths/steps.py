@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from accounts.access import access_for
 from paths import rules as rules_mod
-from paths.choices import FINAL_STATUSES, TRANSITIONS, InterruptionReason, JobEndReason, PathStatus
+from paths.choices import (
+    FINAL_STATUSES,
+    INTERRUPTION_REASONS,
+    JOB_END_REASONS,
+    TRANSITIONS,
+    InterruptionReason,
+    JobEndReason,
+    PathStatus,
+)
 from paths.models import InternshipRules, Path
 
 # A job that ends early is an interruption of its path: the reason it ended, as the interruption's coded reason.
@@ -107,11 +115,11 @@ def apply_transition(
         path.job_end_reason = reason
         reason = JOB_END_AS_INTERRUPTION[reason]
     if to_status == PathStatus.INTERRUPTED:
-        if reason not in InterruptionReason.values:
+        if reason not in INTERRUPTION_REASONS:
             raise ValidationError({"reason": _("Say why the path was interrupted.")})
         path.interruption_reason = reason
     if path.is_hiring and to_status in FINAL_STATUSES:
-        job_reason = path.job_end_reason or (reason if reason in JobEndReason.values else "")
+        job_reason = path.job_end_reason or (reason if reason in JOB_END_REASONS else "")
         if to_status == PathStatus.INTERRUPTED and reason == InterruptionReason.HEALTH:
             job_reason = JobEndReason.HEALTH
         if to_status == PathStatus.COMPLETED and not job_reason:

@@ -16,6 +16,7 @@ from imports.layouts.common import Column, choice_table
 from paths.choices import (
     HIRING_KINDS,
     INTERNSHIP_KINDS,
+    INTERRUPTION_REASONS,
     BeneficiaryCategory,
     InterruptionReason,
     JobEndReason,
@@ -201,7 +202,7 @@ def parse_path_row(ctx: CaseContext, line: int, cells_by_name: dict) -> CaseRow:
         row.error("interruption_reason", _("The path was interrupted: write why (see the coded values)."))
     if reason and status != PathStatus.INTERRUPTED:
         row.error("interruption_reason", _("Only an interrupted path has a reason for interruption: empty this cell."))
-    elif reason and reason not in InterruptionReason.values and kind and kind not in HIRING_KINDS:
+    elif reason and reason not in INTERRUPTION_REASONS and kind and kind not in HIRING_KINDS:
         row.error("interruption_reason", _("This reason is for the end of a job: write one of drop_out, health, "
                                            "host_choice, person_choice, other."))  # fmt: skip
     if read.get("outcome_note") and status == PathStatus.CONVERTED:
