@@ -30,15 +30,21 @@ _AS_IS = {
 
 
 def insert_many(model: type[models.Model], objs: list[models.Model], *, batch_size: int = 500) -> list:
-    """Insert `objs`, unsaved instances of `model`, and give each its primary key; returns `objs`."""
+    """Insert `objs`, unsaved instances of `model`, and give each its primary key; returns `objs`. On PostgreSQL
+    their auto_now and auto_now_add timestamps are one time, that of the insert."""
     if not objs:
         return objs
     pk = model._meta.pk
     connection = connections[model.objects.db]  # the connection itself: the default proxy costs at every value
     if connection.vendor != "postgresql" or not isinstance(pk, models.AutoField):
         return model.objects.bulk_create(objs, batch_size=batch_size)
+    from django.utils import timezone
+
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     as_is = [_AS_IS.get(f.get_internal_type(), ()) + (type(None),) for f in fields]
+    # auto_now and auto_now_add timestamps: the time of the insert, read once for all the rows (as insert_values).
+    stamped = [isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add) for f in fields]
+    now = timezone.now()
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *fields])
     with connection.cursor() as cursor:
@@ -51,8 +57,12 @@ def insert_many(model: type[models.Model], objs: list[models.Model], *, batch_si
         with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
                 row = [getattr(obj, pk.attname)]
-                for field, types in zip(fields, as_is, strict=True):
-                    value = field.pre_save(obj, True)
+                for field, types, stamp in zip(fields, as_is, stamped, strict=True):
+                    if stamp:
+                        value = now
+                        setattr(obj, field.attname, now)
+                    else:
+                        value = field.pre_save(obj, True)
                     row.append(value if type(value) in types else field.get_db_prep_save(value, connection))
                 copy.write_row(row)
     for obj in objs:

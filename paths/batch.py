@@ -127,6 +127,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
             )
             path.full_clean(
                 exclude=["person", "case", "host", "opportunity", "service_tutor", "previous", "organisation"],
+                validate_unique=False,  # a path has no unique field but its key
                 validate_constraints=False,
             )
             unchecked = path.is_internship and not checked

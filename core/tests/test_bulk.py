@@ -51,6 +51,9 @@ def test_rows_read_back_as_bulk_create_writes_them(cast):
     assert all(p.pk for p in ours) and not any(p._state.adding for p in ours)
     assert stored(Person, [p.pk for p in ours]) == stored(Person, [p.pk for p in theirs])
     assert all(p.created_at is not None for p in Person.objects.filter(pk__in=[p.pk for p in ours]))
+    read_back = Person.objects.filter(pk__in=[p.pk for p in ours])
+    assert {(p.created_at, p.updated_at) for p in read_back} == {(p.created_at, p.updated_at) for p in ours}
+    assert all(p.created_at <= p.updated_at for p in ours)
 
     def consents(people):
         return [
