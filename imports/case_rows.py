@@ -384,14 +384,14 @@ def _save_key(plan: CasePlan, entity: str, organisation, run, object_id: int, lo
     if plan.source_key is None:
         # Saved with the others at the end of the batch (services.import_commit).
         plan.source_key = SourceKey(
-            organisation=organisation,
+            organisation_id=organisation.pk,
             entity=entity,
             source_system=row.source_system,
             source_id=row.source_id,
-            person=plan.person,
+            person_id=plan.person.pk if plan.person is not None else None,
             object_id=object_id,
             fingerprints=prints,
-            last_run=run,
+            last_run_id=run.pk,
         )
         lookup.new_keys.append(plan.source_key)
     elif plan.source_key.fingerprints != prints or plan.source_key.object_id != object_id:

@@ -285,13 +285,13 @@ def _keep_source_key(plan: RowPlan, person: Person, *, organisation, run, lookup
     prints.update({name: fingerprint(value) for name, value in row.values.items()})
     if plan.source_key is None:
         new_key = SourceKey(
-            organisation=organisation,
+            organisation_id=organisation.pk,
             entity=Entity.PERSONS,
             source_system=row.source_system,
             source_id=row.source_id,
-            person=person,
+            person_id=person.pk,
             fingerprints=prints,
-            last_run=run,
+            last_run_id=run.pk,
         )
         if lookup is not None:
             lookup.new_keys.append(new_key)
