@@ -75,7 +75,12 @@ class PathLookup(CaseLookup):
             key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.CASES, case_keys).items()
         }
         host_ids = {r.values["host"] for r in rows if r.values.get("host")}
-        self.hosts = Organisation.objects.select_related("employer_profile").in_bulk(host_ids) if host_ids else {}
+        # The hosts with their employer profiles, read once for the file (the context lives for the whole file, a
+        # lookup for one batch): a file of 300,000 paths names a few hundred hosts, each in batch after batch.
+        hosts = ctx.__dict__.setdefault("_path_rows_hosts", {})
+        if host_ids - set(hosts):
+            hosts.update(Organisation.objects.select_related("employer_profile").in_bulk(host_ids - set(hosts)))
+        self.hosts = {pk: hosts[pk] for pk in host_ids if pk in hosts}
         tutor_ids = {r.values["service_tutor"] for r in rows if r.values.get("service_tutor")}
         self.users = get_user_model().objects.in_bulk(tutor_ids) if tutor_ids else {}
         # (person, host, kind, start) of the paths this batch creates: a second one in the same batch is refused.
