@@ -4,6 +4,7 @@ import datetime
 import unicodedata
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection, models
@@ -21,8 +22,11 @@ def person_list_for(user):
     )
 
 
+@lru_cache(maxsize=4096)
 def fold_name(text: str) -> str:
-    """Lower case without accents, apostrophes or spaces: "D'Alò Maria" and "Dalo maria" compare equal."""
+    """Lower case without accents, apostrophes or spaces: "D'Alò Maria" and "Dalo maria" compare equal.
+
+    Kept for the last names asked: an import folds every new person's names, and names repeat."""
     text = unicodedata.normalize("NFKD", text or "")
     return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
