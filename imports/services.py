@@ -33,7 +33,7 @@ from imports.models import CodeMapping, ExportFile, ImportRun, SourceKey
 from imports.permissions import can_export_persons, can_import, can_record_diagnosis, import_org_id
 from imports.readers import FileError, check_size, read_rows
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 # Rows kept in the report shown on the page and downloaded: every error, and the rest up to this many.
 REPORT_ROWS = 5000
 
