@@ -465,7 +465,9 @@ def pipeline(user, entity: str, data: bytes, *, profile: bool = False) -> dict:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(
+            int(os.environ.get("BENCH_PROFILE_TOP", "25"))
+        )
         statements.print(commit_seconds)
     assert run.status == "done", run.error
     counts = {k: v for k, v in run.counts.items() if k != "notes"}
