@@ -11,6 +11,7 @@ import datetime
 from functools import cache
 
 from django.db import connections, models
+from django.utils import timezone
 
 # Values that PostgreSQL's COPY takes as they are for fields of these kinds: Django's preparation of them would
 # return them unchanged (it converts other types, resolves lazy strings, and adapts JSON, arrays, addresses).
@@ -38,8 +39,6 @@ def insert_many(model: type[models.Model], objs: list[models.Model], *, batch_si
     connection = connections[model.objects.db]  # the connection itself: the default proxy costs at every value
     if connection.vendor != "postgresql" or not isinstance(pk, models.AutoField):
         return model.objects.bulk_create(objs, batch_size=batch_size)
-    from django.utils import timezone
-
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     as_is = [_AS_IS.get(f.get_internal_type(), ()) + (type(None),) for f in fields]
     # auto_now and auto_now_add timestamps: the time of the insert, read once for all the rows (as insert_values).
@@ -107,8 +106,6 @@ def insert_values(model: type[models.Model], rows: list[dict]) -> int:
     auto_now_add fields the time of the insert. Returns how many; on PostgreSQL written with COPY."""
     if not rows:
         return 0
-    from django.utils import timezone
-
     connection = connections[model.objects.db]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
@@ -133,10 +130,10 @@ def insert_values(model: type[models.Model], rows: list[dict]) -> int:
     return len(rows)
 
 
-def analyze_grown(connection=None, *, scale: float = 0.2, skip: tuple[str, ...] = ()) -> list[str]:
+def analyze_grown(connection=None, *, scale: float = 1.0, skip: tuple[str, ...] = ()) -> list[str]:
     """Refresh the planner's statistics of the tables whose rows changed by more than `scale` of their size since
-    they were last analysed, but for the tables named in `skip`, and return their names (PostgreSQL only;
-    elsewhere nothing).
+    they were last analysed (by default: that have doubled), but for the tables named in `skip`, and return their
+    names (PostgreSQL only; elsewhere nothing).
 
     Autovacuum does this on its own schedule (once a minute at most, and not at all where it is off); a bulk
     import between two of its rounds can grow a table from empty to many thousands of rows, and a planner still

@@ -78,8 +78,8 @@ class PathLookup(CaseLookup):
         # The hosts with their employer profiles, read once for the file (the context lives for the whole file, a
         # lookup for one batch): a file of 300,000 paths names a few hundred hosts, each in batch after batch.
         hosts = ctx.__dict__.setdefault("_path_rows_hosts", {})
-        if host_ids - set(hosts):
-            hosts.update(Organisation.objects.select_related("employer_profile").in_bulk(host_ids - set(hosts)))
+        if missing := host_ids - hosts.keys():
+            hosts.update(Organisation.objects.select_related("employer_profile").in_bulk(missing))
         self.hosts = {pk: hosts[pk] for pk in host_ids if pk in hosts}
         tutor_ids = {r.values["service_tutor"] for r in rows if r.values.get("service_tutor")}
         self.users = get_user_model().objects.in_bulk(tutor_ids) if tutor_ids else {}

@@ -310,7 +310,7 @@ def import_commit(
             # The next batch's lookups are planned on the tables as they are now: analysed each time a table has
             # doubled (an index plan for a few hundred keys stays the plan from thousands of rows on), but for the
             # audit log, which the lookups never read.
-            analyze_grown(scale=1.0, skip=(AuditEvent._meta.db_table,))
+            analyze_grown(skip=(AuditEvent._meta.db_table,))
     except Exception as exc:  # FileError, ImportInterrupted, or anything that broke a batch
         interrupted = not isinstance(exc, FileError)
         run.status = RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED
