@@ -505,6 +505,7 @@ def main() -> int:
     for entity, data in layouts:
         if entity == "paths":
             bare["paths"] = bare_paths(path_rows, org)  # the persons are in now
+            path_rows = []  # a worker holds no such list while it imports: nor does the measured process
             vacuum(vendor)
             print(f"bare bulk insert: paths {bare['paths'][0]:,} rows in {bare['paths'][1]:.1f} s", flush=True)
         measured = pipeline_files(user, entity, data, profile=args.profile == entity)

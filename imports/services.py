@@ -21,7 +21,7 @@ from accounts.models import Organisation
 from audit.choices import Action
 from audit.models import AuditEvent
 from audit.services import audit_log
-from core.bulk import analyze_grown, insert_many
+from core.bulk import analyze_grown, fewer_collections, insert_many
 from core.models import Job, JobStatus
 from imports.cells import fold
 from imports.choices import Entity, MappedField, RowAction, RunStatus
@@ -190,6 +190,7 @@ def _finish_job(job: Job | None, status: str, counts: dict, report: dict | None 
         )
 
 
+@fewer_collections()  # thousands of rows through the services: see core.bulk
 def import_preview(*, actor, run: ImportRun, job: Job | None = None) -> ImportRun:
     """Read and check every row and compare it with Ponte; store what a commit would do. Writes no person data."""
     if not can_import(actor) or run.organisation_id != import_org_id(actor):
@@ -268,6 +269,7 @@ def _commit_batch(actor, ctx, handler: Handler, batch: list, organisation, run, 
     return plans
 
 
+@fewer_collections()
 def import_commit(
     *,
     actor,

@@ -2,14 +2,17 @@
 save() does, with Django's errors."""
 
 import datetime
+import gc
 import ipaddress
+import threading
+import weakref
 
 import pytest
 from django.db import IntegrityError, connections, transaction
 
 from audit.choices import Action
 from audit.models import AuditEvent
-from core.bulk import analyze_grown, insert_many, insert_one
+from core.bulk import analyze_grown, fewer_collections, insert_many, insert_one
 from core.testing.cast import fiscal_code_for
 from people.choices import ConsentPurpose
 from people.models import Consent, Person
@@ -161,3 +164,49 @@ def test_analyze_grown_refreshes_the_statistics_of_the_tables_an_import_filled(d
         with other.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bulk_analyze_probe")
         other.close()
+
+
+class Cycle:
+    """An object that refers to itself: only the cyclic collector frees it."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_fewer_collections_restores_the_collector_and_frees_cycles():
+    before = gc.get_threshold()
+    old = Cycle()  # alive on entry: frozen inside the block, collected again after it
+    old_ref = weakref.ref(old)
+    with fewer_collections(threshold=12_345):
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert gc.get_freeze_count() > 0
+        new_ref = weakref.ref(Cycle())
+        del old
+        gc.collect()
+        assert new_ref() is None  # what the block makes and drops is still collected
+        assert old_ref() is not None  # what lived before is out of the scans until the end
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert old_ref() is None
+
+
+def test_fewer_collections_nested_across_threads_restores_once_the_last_leaves():
+    before = gc.get_threshold()
+    entered, release = threading.Event(), threading.Event()
+
+    def other():
+        with fewer_collections():
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other)
+    with pytest.raises(RuntimeError), fewer_collections():  # an error inside changes nothing either
+        thread.start()
+        entered.wait(10)
+        raise RuntimeError
+    assert gc.get_threshold() == (50_000, *before[1:])  # the other thread is still inside
+    release.set()
+    thread.join(10)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
