@@ -47,10 +47,16 @@ def interns_running_many(wanted: list[tuple[int, int, datetime.date, datetime.da
     if not wanted:
         return {}
     table = connection.ops.quote_name(Path._meta.db_table)
-    values = ", ".join(["(%s, %s, %s::date, %s::date)"] * len(wanted))
     kinds = sorted(INTERNSHIP_KINDS)
+    if connection.vendor == "postgresql":
+        # One array a column: the same statement text at every batch, prepared once (ADR 0022, ADR 0023).
+        wanted_rows = "SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])"
+        params = [list(column) for column in zip(*wanted, strict=True)]
+    else:
+        wanted_rows = "VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(wanted))
+        params = [value for row in wanted for value in row]
     sql = f"""
-        WITH w(key, host, start, stop) AS (VALUES {values})
+        WITH w(key, host, start, stop) AS ({wanted_rows})
         SELECT w.key, COUNT(p.id) FROM w
         LEFT JOIN {table} p ON p.host_id = w.host AND p.kind IN ({", ".join(["%s"] * len(kinds))})
             AND p.starts_on <= w.stop
@@ -59,9 +65,7 @@ def interns_running_many(wanted: list[tuple[int, int, datetime.date, datetime.da
             AND NOT (p.status IN (%s, %s) AND p.ended_on < w.start)
         GROUP BY w.key
     """  # noqa: S608 - only placeholders and quoted names are interpolated
-    params = [value for row in wanted for value in row] + kinds + [PathStatus.INTERRUPTED, PathStatus.CONVERTED]
-    if connection.vendor == "sqlite":
-        sql = sql.replace("::date", "")
+    params += [*kinds, PathStatus.INTERRUPTED, PathStatus.CONVERTED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
@@ -93,7 +97,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
             start = fields["starts_on"]
             wanted.append((index, fields["host"].pk, start, fields.get("planned_end_on") or start))
     running = interns_running_many(wanted)
-    earlier: list[Path] = []  # internships recorded by this batch, as the later entries' checks see them
+    earlier: dict[int, list[Path]] = {}  # by host: internships recorded by this batch, as later entries see them
     results: list = []
     changes, follow_ups, events = [], [], []
     for index, entry in enumerate(entries):
@@ -119,7 +123,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
             def interns(path=path, index=index) -> int:
                 end = path.planned_end_on or path.starts_on
                 return running.get(index, 0) + sum(
-                    1 for p in earlier if p.host_id == path.host_id and _overlaps(p, path.starts_on, end)
+                    1 for p in earlier.get(path.host_id, ()) if _overlaps(p, path.starts_on, end)
                 )
 
             checked = steps.check_path(
@@ -181,7 +185,7 @@ def paths_record_many(*, actor, entries: list[dict]) -> list[Path | ValidationEr
             continue
         results.append(path)
         if path.is_internship:
-            earlier.append(path)
+            earlier.setdefault(path.host_id, []).append(path)
         changes.extend(mine_changes)
         follow_ups.extend(mine_follow_ups.values())
         events.extend(mine_events)

@@ -182,3 +182,39 @@ def test_the_queries_do_not_grow_with_the_entries(cast):
     queries(1, 2019)
     # Constant but for SQLite, which splits a long insert by its limit of variables per statement.
     assert queries(40, 2020) <= queries(2, 2021) + 4
+
+
+def test_interns_running_many_counts_what_host_interns_running_counts(cast):
+    """The batch count of a host's internships in a period is the page's count, for every kind of overlap: ended
+    before, during or after; running with or without a planned end; interrupted or converted; not an internship."""
+    from paths.batch import interns_running_many
+    from paths.selectors import host_interns_running
+
+    person = make_person(registered_by=cast.org_a, last_name="Conti", first_name="Lia")
+    host, other = make_host("Bottega Conteggi", employees=3), make_host("Altra Bottega", employees=3)
+    day = datetime.date
+    rows = [  # (kind, host, status, starts_on, planned_end_on, ended_on)
+        (PathKind.INTERNSHIP, host, PathStatus.ACTIVE, day(2024, 1, 1), None, None),
+        (PathKind.INTERNSHIP, host, PathStatus.ACTIVE, day(2024, 3, 1), day(2024, 6, 30), None),
+        (PathKind.INCLUSION_INTERNSHIP, host, PathStatus.COMPLETED, day(2023, 5, 1), day(2023, 10, 31),
+         day(2023, 10, 31)),
+        (PathKind.INTERNSHIP, host, PathStatus.INTERRUPTED, day(2024, 2, 1), day(2024, 8, 31), day(2024, 4, 15)),
+        (PathKind.INTERNSHIP, host, PathStatus.CONVERTED, day(2024, 5, 1), day(2024, 12, 31), day(2024, 9, 30)),
+        (PathKind.INTERNSHIP, host, PathStatus.PLANNED, day(2025, 1, 1), day(2025, 6, 30), None),
+        (PathKind.HIRING_FIXED_TERM, host, PathStatus.ACTIVE, day(2024, 1, 1), None, None),
+        (PathKind.INTERNSHIP, other, PathStatus.ACTIVE, day(2024, 1, 1), None, None),
+    ]  # fmt: skip
+    for kind, at, status, starts_on, planned_end_on, ended_on in rows:
+        Path.objects.create(
+            person=person, organisation=cast.org_a, kind=kind, host=at, status=status, title="Banco",
+            starts_on=starts_on, planned_end_on=planned_end_on, ended_on=ended_on,
+            interruption_reason="drop_out" if status == PathStatus.INTERRUPTED else "",
+        )  # fmt: skip
+    windows = [(day(y, m, 1), day(y, m, 1) + datetime.timedelta(days=length))
+               for y in (2023, 2024, 2025) for m in (1, 4, 7, 10) for length in (0, 45, 200)]  # fmt: skip
+    pairs = [(at.pk, start, end) for start, end in windows for at in (host, other)]
+    wanted = [(n, host_pk, start, end) for n, (host_pk, start, end) in enumerate(pairs)]
+    counts = interns_running_many(wanted)
+    expected = {key: host_interns_running(host_pk, start, end) for key, host_pk, start, end in wanted}
+    assert {key: counts.get(key, 0) for key, *_rest in wanted} == expected
+    assert len(set(expected.values())) >= 4  # the windows see different numbers of internships
