@@ -102,6 +102,8 @@ TEMPLATES = [
                     ],
                 )
             ],
+            # {% url %} walks the URL patterns once per name when its arguments are record keys (ADR 0025).
+            "builtins": ["core.templatetags.ponte_urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
