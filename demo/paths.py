@@ -13,9 +13,11 @@ seed_demo calls `seed_paths(rng=random.Random(seed), today=timezone.localdate())
 
 import datetime
 import random
+import zlib
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.choices import PERSON_WRITE_ROLES, Role, UnitKind
@@ -484,8 +486,9 @@ def seed_paths(*, rng: random.Random, today: datetime.date | None = None, share:
     staff = _staff_by_org()
     counts = {"paths": 0, "events": 0, "activities": 0, "groups": 0}
     if hosts and staff:
-        # A candidate is drawn by a hash of their key, not by the generator, so that a second run draws the same
-        # ones; those done already (every drawn candidate gets activities) are skipped.
+        # A candidate is drawn by a hash of their fiscal code, not by the generator, so that a second run draws the
+        # same ones, and not by their key, which depends on what the database's sequences gave out before (on
+        # PostgreSQL, other tests); those done already (every drawn candidate gets activities) are skipped.
         done = set(Activity.objects.filter(person__isnull=False).values_list("person_id", flat=True).distinct())
         done |= set(Path.objects.values_list("person_id", flat=True).distinct())
         cases = (
@@ -494,11 +497,12 @@ def seed_paths(*, rng: random.Random, today: datetime.date | None = None, share:
                 unit__kind=UnitKind.POLO_LAVORO, closed_on__isnull=True, person__merged_into__isnull=True
             )
             .exclude(person_id__in=done)
+            .annotate(fiscal_code=F("person__fiscal_code"))
             .order_by("person_id", "opened_on", "pk")
         )
         chosen, seen = [], set()
         for case in cases:
-            if case.person_id not in seen and (case.person_id * 2654435761) % 1000 < share * 1000:
+            if case.person_id not in seen and zlib.crc32(case.fiscal_code.encode()) % 1000 < share * 1000:
                 chosen.append(case)
             seen.add(case.person_id)
         for start in range(0, len(chosen), BATCH // 4):
