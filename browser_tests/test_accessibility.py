@@ -75,6 +75,16 @@ def test_job_inclusion_page_of_an_operator(page, path):
     assert_accessible(page)
 
 
+def test_follow_up_agenda_with_overdue_checks(page):
+    """The agenda highlights overdue checks: axe must see such a row, or their contrast goes unchecked."""
+    login(page, "operatore.sacco")
+    assert page.goto("/paths/follow-ups/").status == 200
+    overdue = page.locator("[data-testid=agenda-row].table-danger")
+    assert overdue.count() > 0, "the demo gives operatore.sacco no overdue check: the highlighted rows go unchecked"
+    assert overdue.first.locator("a[href^='/paths/']").count() == 1
+    assert_accessible(page)
+
+
 @pytest.mark.parametrize(
     "path",
     ["/imports/", "/opportunities/figures/", "/programmes/", "/programmes/indicators/"],
