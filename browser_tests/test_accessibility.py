@@ -85,6 +85,28 @@ def test_follow_up_agenda_with_overdue_checks(page):
     assert_accessible(page)
 
 
+def test_merge_pages(page):
+    """Choosing the other record, then the two records side by side with their differences highlighted."""
+    login(page, "operatore.sacco")
+    assert page.goto("/persons/").status == 200
+    rows = page.locator("[data-testid=person-row]")
+    assert rows.count() >= 2, "operatore.sacco sees fewer than two persons"
+    other_code = rows.nth(1).locator("td").first.inner_text().strip()
+    with page.expect_navigation():
+        rows.first.locator("th a").click()
+    merge = page.locator("[data-testid=person-merge]")
+    assert merge.count() == 1, "operatore.sacco may not merge the first person of the list"
+    with page.expect_navigation():
+        merge.click()
+    assert_accessible(page)  # choosing the other record
+    page.locator("input[name=fiscal_code]").fill(other_code)
+    with page.expect_navigation():
+        page.locator("button[name=choose]").click()
+    differing = page.locator("main table tr.table-warning")
+    assert differing.count() > 0, "two different persons side by side show no differing field"
+    assert_accessible(page)  # side by side, nothing merged
+
+
 @pytest.mark.parametrize(
     "path",
     ["/imports/", "/opportunities/figures/", "/programmes/", "/programmes/indicators/"],
