@@ -156,6 +156,30 @@ def test_assessments_of_a_person(page):
         assert_accessible(page)
 
 
+def test_assessment_comparison(page):
+    """Two assessments of a person side by side, changed answers highlighted: from the caseload, the first person
+    with a follow-up assessment to compare."""
+    login(page, "operatore.sacco")
+    page.goto("/")
+    persons = page.locator("[data-testid=caseload-row] th a").evaluate_all("links => links.map(a => a.pathname)")
+    for path in persons:
+        page.goto(path)
+        link = page.locator("[data-testid=person-assessments]")
+        if not link.count():
+            continue
+        page.goto(link.get_attribute("href"))
+        compare = page.locator("[data-testid=compare-previous]")
+        if compare.count():
+            break
+    else:
+        pytest.fail("no person of operatore.sacco's caseload has two assessments to compare")
+    with page.expect_navigation() as navigation:
+        compare.first.click()
+    assert navigation.value.status == 200
+    assert page.locator("[data-testid=compare-answers] tr.table-warning").count() > 0, "no changed answer is shown"
+    assert_accessible(page)
+
+
 def test_programme_page(page):
     login(page, "coordinatore.sacco")
     assert page.goto("/programmes/").status == 200
