@@ -15,6 +15,7 @@ class Entity(models.TextChoices):
     EMPLOYERS = "employers", _("Employers")
     OPPORTUNITIES = "opportunities", _("Opportunities")
     ASSESSMENTS = "assessments", _("Completed assessments")
+    ACTIVITIES = "activities", _("Operators' activities")
 
 
 class RunStatus(models.TextChoices):

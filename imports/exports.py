@@ -102,6 +102,8 @@ def guide_rows(entity: str = Entity.PERSONS) -> list[list]:
         "contract": _("coded value"), "isco": _("ISCO-08 code"), "seats": _("whole number"),
         "skills": _("list of skills"), "weekdays": _("list of days"), "version": _("whole number"),
         "answers": _("answers item=value; …"),
+        "minutes": _("whole number"), "activity_kind": _("coded value"), "profession": _("coded value"),
+        "programme_code": _("text"), "note": _("text"),
     }  # fmt: skip
     for column in _columns(entity):
         rows.append(
@@ -392,6 +394,17 @@ def _decimal_cell(value) -> str | None:
     return None if value is None else str(value).replace(".", ",")
 
 
+def _path_cell(path_id: int | None, path_keys: dict[int, SourceKey], system: str) -> str | None:
+    """The path_source_id of a row of `system`: the path's id as the paths export writes it, when the path comes
+    from the same system as the row (a key names a path of its own system only); otherwise empty."""
+    if not path_id:
+        return None
+    key = path_keys.get(path_id)
+    if (key.source_system if key else PONTE_SYSTEM) != system:
+        return None
+    return key.source_id if key else str(path_id)
+
+
 def events_for_export(user):
     """The events `user` may see that their organisations recorded (hospitalisations for clinical roles of a
     treating organisation only), none for aggregate-only roles."""
@@ -421,15 +434,11 @@ def export_event_rows(user) -> Iterator[list]:
         for event in chunk:
             key = keys.get(event.pk)
             system = key.source_system if key else PONTE_SYSTEM
-            path_key = path_keys.get(event.path_id)
-            path_id = None
-            if event.path_id and (path_key.source_system if path_key else PONTE_SYSTEM) == system:
-                path_id = path_key.source_id if path_key else str(event.path_id)
             cells = {
                 "source_system": system,
                 "source_id": key.source_id if key else str(event.pk),
                 "fiscal_code": event.person.fiscal_code,
-                "path_source_id": path_id,
+                "path_source_id": _path_cell(event.path_id, path_keys, system),
                 "kind": event.kind,
                 "occurred_on": event.occurred_on,
                 "ended_on": event.ended_on,
@@ -549,6 +558,49 @@ def export_assessment_rows(user) -> Iterator[list]:
             yield [cells.get(name) for name in names]
 
 
+def activities_for_export(user):
+    """The activities of `user`'s organisations (as the activity pages show them), none for aggregate-only roles."""
+    from paths.models import Activity
+
+    access = access_for(user)
+    if not access.person_org_ids or access.is_aggregate_only:
+        return Activity.objects.none()
+    return Activity.objects.restrict(user, "view").order_by("pk")
+
+
+def export_activity_rows(user) -> Iterator[list]:
+    """The header and one row per activity `user` may see, in the activities layout; its person by fiscal code
+    (none for an activity not attributable), its path by the paths export's id, its operator by username."""
+    from imports.layouts.activities import ACTIVITY_COLUMNS
+
+    names = [column.name for column in ACTIVITY_COLUMNS]
+    yield names
+    access = access_for(user)
+    queryset = activities_for_export(user).select_related("person", "operator")
+    last_pk = 0
+    while chunk := list(queryset.filter(pk__gt=last_pk)[:CHUNK]):
+        last_pk = chunk[-1].pk
+        keys = _keys(Entity.ACTIVITIES, [a.pk for a in chunk], access.write_org_ids)
+        path_keys = _keys(Entity.PATHS, [a.path_id for a in chunk if a.path_id], access.write_org_ids)
+        for activity in chunk:
+            key = keys.get(activity.pk)
+            system = key.source_system if key else PONTE_SYSTEM
+            cells = {
+                "source_system": system,
+                "source_id": key.source_id if key else str(activity.pk),
+                "fiscal_code": activity.person.fiscal_code if activity.person_id else None,
+                "path_source_id": _path_cell(activity.path_id, path_keys, system),
+                "operator": activity.operator.get_username(),
+                "performed_on": activity.performed_on,
+                "minutes": activity.minutes,
+                "kind": activity.kind,
+                "profession": activity.profession,
+                "programme_code": activity.programme_code,
+                "note": activity.note or None,
+            }
+            yield [cells.get(name) for name in names]
+
+
 EXPORTS = {
     Entity.PERSONS: (export_person_rows, persons_for_export),
     Entity.CASES: (export_case_rows, cases_for_export),
@@ -558,6 +610,7 @@ EXPORTS = {
     Entity.EMPLOYERS: (export_employer_rows, employers_for_export),
     Entity.OPPORTUNITIES: (export_opportunity_rows, opportunities_for_export),
     Entity.ASSESSMENTS: (export_assessment_rows, assessments_for_export),
+    Entity.ACTIVITIES: (export_activity_rows, activities_for_export),
 }
 
 

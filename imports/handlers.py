@@ -6,8 +6,18 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from imports import assessment_rows, case_rows, employer_rows, event_rows, opportunity_rows, path_rows, person_rows
+from imports import (
+    activity_rows,
+    assessment_rows,
+    case_rows,
+    employer_rows,
+    event_rows,
+    opportunity_rows,
+    path_rows,
+    person_rows,
+)
 from imports.choices import Entity
+from imports.layouts import activities as activity_layout
 from imports.layouts import assessments as assessment_layout
 from imports.layouts import cases as case_layout
 from imports.layouts import employers as employer_layout
@@ -113,6 +123,17 @@ HANDLERS = {
         apply=event_rows.apply_event,
         service_errors=event_rows.event_service_errors,
         once=_("Row %(line)d has the same old id: each event once per file."),
+    ),
+    Entity.ACTIVITIES: Handler(
+        entity=Entity.ACTIVITIES,
+        columns=activity_layout.ACTIVITY_COLUMNS,
+        context=case_rows.context,
+        parse_row=activity_layout.parse_activity_row,
+        lookup=activity_rows.ActivityLookup,
+        plan=activity_rows.plan_activity,
+        apply=activity_rows.apply_activity,
+        service_errors=activity_rows.activity_service_errors,
+        once=_("Row %(line)d has the same old id: each activity once per file."),
     ),
     Entity.EMPLOYERS: Handler(
         entity=Entity.EMPLOYERS,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import access_for
-from accounts.choices import PERSON_WRITE_ROLES, UnitKind
+from accounts.choices import PERSON_WRITE_ROLES, Role, UnitKind
 from accounts.models import Organisation, Unit
 from audit.choices import Action
 from audit.services import audit_log
@@ -627,9 +627,13 @@ def activity_record(
     programme_code: str = "",
     note: str = "",
     accept_over_ceiling: bool = False,
+    operator=None,
 ) -> Activity:
     """Record an operator's activity; a non-attributable one that would take the year's share above the ceiling
     is refused with code "over_ceiling" unless `accept_over_ceiling` (the page asks first).
+
+    The operator is the actor, or `operator` when a coordinator records for an operator of the same organisation
+    (the imports of the old activity registers, ADR 0026); the audit event names the actor.
     """
     access = access_for(actor)
     if not access.write_org_ids:
@@ -649,10 +653,16 @@ def activity_record(
         )
     if performed_on is None or performed_on > _today():
         raise ValidationError({"performed_on": _("The date cannot be in the future.")})
-    profession = profession or profession_of(actor)
+    if operator is None or operator == actor:
+        operator = actor
+    elif organisation_id not in access.org_ids({Role.COORDINATOR}):
+        raise PermissionDenied
+    elif not operator.is_active or organisation_id not in access_for(operator).write_org_ids:
+        raise ValidationError({"operator": _("The operator must work in the organisation of the activity.")})
+    profession = profession or profession_of(operator)
     activity = Activity(
         organisation_id=organisation_id,
-        operator=actor,
+        operator=operator,
         profession=profession,
         programme_code=(programme_code or "TR106").strip().upper(),
         performed_on=performed_on,

@@ -208,8 +208,11 @@ def _unit(ctx: CaseContext, row: ParsedRow, name: str, org_column: str, read: di
     return None
 
 
-def _read_all(ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict, reader=None) -> dict:
-    """Every cell of a row naming its person, read by `reader` (read_cell by default); required cells checked."""
+def _read_all(
+    ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict, reader=None, *, person_required: bool = True
+) -> dict:
+    """Every cell of a row, read by `reader` (read_cell by default); required cells checked, and the person named
+    when `person_required` (an activity may name none)."""
     reader = reader or read_cell
     read = {}
     for column in columns:
@@ -230,7 +233,8 @@ def _read_all(ctx: CaseContext, row: ParsedRow, columns, cells_by_name: dict, re
             continue
         if read.get(column.name) in (None, ""):
             row.error(column.name, _("Required: fill in this cell."))
-    if not read.get("person_source_id") and not read.get("fiscal_code") and not failed & {"fiscal_code"}:
+    named = read.get("person_source_id") or read.get("fiscal_code")
+    if person_required and not named and not failed & {"fiscal_code"}:
         row.error(
             "fiscal_code", _("Name the person: write the fiscal code, or the person's old id in person_source_id.")
         )

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from accounts.choices import Role
+from core.testing.cast import make_user
 from imports.choices import Entity, RowAction
 from imports.handlers import handler_for
 from imports.tests.test_cases import run_file
@@ -17,6 +19,7 @@ SECTIONS = {
     Entity.REFERRALS: "## Columns of the referrals layout",
     Entity.PATHS: "## Columns of the paths layout",
     Entity.EVENTS: "## Columns of the events layout",
+    Entity.ACTIVITIES: "## Columns of the activities layout",
     Entity.EMPLOYERS: "## Columns of the employers layout",
     Entity.OPPORTUNITIES: "## Columns of the opportunities layout",
     Entity.ASSESSMENTS: "## Columns of the assessments layout",
@@ -39,7 +42,8 @@ def test_the_documented_examples_of_every_layout_import_in_order(cast, clinical_
 
     load_vocabulary()
     load_instruments()
-    for entity in (Entity.CASES, Entity.REFERRALS, Entity.PATHS, Entity.EVENTS, Entity.ASSESSMENTS):
+    make_user("m.bianchi", cast.unit_a, Role.OPERATOR)  # the operator of the activities example
+    for entity in (Entity.CASES, Entity.REFERRALS, Entity.PATHS, Entity.EVENTS, Entity.ACTIVITIES, Entity.ASSESSMENTS):
         run = run_file(cast.coordinator_a, entity, _example(f"### Example of the {entity} layout (CSV, `;`)"))
         assert run.counts[RowAction.CREATE] == 2, errors_of(run)
 

@@ -405,6 +405,26 @@ def test_an_activity_for_a_person_of_another_organisation_is_refused(cast, perso
         )
 
 
+def test_a_coordinator_records_an_activity_for_an_operator_of_the_organisation(cast, person_a):
+    """The imports of the old registers (ADR 0026): the operator is the one named, the audit names the actor."""
+    fields = {"performed_on": datetime.date(2025, 3, 1), "minutes": 30, "kind": ActivityKind.INTERVIEW}
+    activity = services.activity_record(actor=cast.coordinator_a, operator=cast.operator_a, person=person_a, **fields)
+    assert (activity.operator, activity.organisation) == (cast.operator_a, cast.org_a)
+    event = AuditEvent.objects.get(action=Action.ACTIVITY_SAVE)
+    assert (event.actor_id, event.person_id) == (cast.coordinator_a.pk, person_a.pk)
+    with pytest.raises(PermissionDenied):  # an operator records only their own
+        services.activity_record(actor=cast.operator_a, operator=cast.coordinator_a, **fields)
+    for outsider in (cast.operator_b, cast.peer_a):  # another organisation's; a role that does not write records
+        with pytest.raises(ValidationError) as info:
+            services.activity_record(actor=cast.coordinator_a, operator=outsider, **fields)
+        assert "operator" in info.value.message_dict
+    cast.operator_a.is_active = False
+    cast.operator_a.save()
+    with pytest.raises(ValidationError):
+        services.activity_record(actor=cast.coordinator_a, operator=cast.operator_a, **fields)
+    assert Activity.objects.count() == 1
+
+
 # ---------------------------------------------------------------------------------------------- groups
 
 
