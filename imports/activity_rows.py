@@ -9,12 +9,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan, service_errors
+from imports.case_rows import (
+    CaseLookup,
+    CasePlan,
+    _fixed,
+    _save_key,
+    paths_by_old_id,
+    person_plan,
+    plan_named_path,
+    service_errors,
+)
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
-from imports.models import SourceKey
 from paths import services as path_services
-from paths.models import Activity, Path
+from paths.models import Activity
 
 __all__ = ["ActivityLookup", "activity_service_errors", "apply_activity", "plan_activity"]
 
@@ -30,13 +38,11 @@ class ActivityLookup(CaseLookup):
         super().__init__(actor, ctx, rows, Entity.ACTIVITIES)
         operator_ids = {r.values["operator"] for r in rows if r.values.get("operator")}
         self.operators = get_user_model().objects.in_bulk(operator_ids) if operator_ids else {}
-        path_keys = {(r.source_system, r.values["path_source_id"]) for r in rows if r.values.get("path_source_id")}
-        keys = {key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.PATHS, path_keys).items()}
-        paths = Path.objects.filter(organisation_id=ctx.org_id).in_bulk(set(keys.values())) if keys else {}
-        self.paths = {key: paths.get(object_id) for key, object_id in keys.items()}
+        self.paths = paths_by_old_id(ctx, rows)
 
     def load_objects(self, object_ids: set[int]) -> dict:
-        return Activity.objects.restrict(self.actor, "view").in_bulk(object_ids)
+        # With their operators: a later file's row is compared with them, and a changed one names its operator.
+        return Activity.objects.restrict(self.actor, "view").select_related("operator").in_bulk(object_ids)
 
 
 def plan_activity(actor, ctx: CaseContext, row: CaseRow, lookup: ActivityLookup) -> CasePlan:
@@ -63,12 +69,7 @@ def plan_activity(actor, ctx: CaseContext, row: CaseRow, lookup: ActivityLookup)
                  "profession": activity.get_profession_display()}  # fmt: skip
         _fixed(plan, key.fingerprints, current, shown)
     elif values.get("path_source_id") and plan.person is not None:
-        plan.path = lookup.paths.get((row.source_system, values["path_source_id"]))
-        if plan.path is None or plan.path.person_id != plan.person.pk:
-            row.error(
-                "path_source_id",
-                _("No path of this person has this old id in your imports: import the path first, or empty the cell."),
-            )
+        plan_named_path(plan, lookup.paths)
     if row.errors:
         plan.action = RowAction.ERROR
     elif activity is None:

@@ -28,6 +28,7 @@ from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
 from imports.models import SourceKey
 from imports.person_rows import _live
+from paths.models import Path
 from people.choices import ConsentPurpose
 from people.models import Consent, Person
 
@@ -202,6 +203,25 @@ def _fixed(plan: CasePlan, known: dict, current: dict, shown: dict | None = None
 
 
 # ---------------------------------------------------------------------------------------------- cases
+
+
+def paths_by_old_id(ctx: CaseContext, rows: list[CaseRow]) -> dict[tuple[str, str], Path | None]:
+    """The paths of the importer's organisation that rows name by their old id (path_source_id, same system)."""
+    path_keys = {(r.source_system, r.values["path_source_id"]) for r in rows if r.values.get("path_source_id")}
+    keys = {key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.PATHS, path_keys).items()}
+    paths = Path.objects.filter(organisation_id=ctx.org_id).in_bulk(set(keys.values())) if keys else {}
+    return {key: paths.get(object_id) for key, object_id in keys.items()}
+
+
+def plan_named_path(plan: CasePlan, paths: dict) -> None:
+    """`plan.path`: the path the row names by old id (paths_by_old_id), which must be its person's; else an error."""
+    row = plan.row
+    plan.path = paths.get((row.source_system, row.values["path_source_id"]))
+    if plan.path is None or plan.path.person_id != plan.person.pk:
+        row.error(
+            "path_source_id",
+            _("No path of this person has this old id in your imports: import the path first, or empty the cell."),
+        )
 
 
 def person_plan(row: CaseRow, lookup) -> CasePlan:

@@ -9,14 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.access import access_for
-from imports.case_rows import CaseLookup, CasePlan, _fixed, _save_key, person_plan, service_errors
+from imports.case_rows import (
+    CaseLookup,
+    CasePlan,
+    _fixed,
+    _save_key,
+    paths_by_old_id,
+    person_plan,
+    plan_named_path,
+    service_errors,
+)
 from imports.choices import Entity, RowAction
 from imports.layouts.cases import CaseContext, CaseRow
 from imports.layouts.common import fingerprint
-from imports.models import SourceKey
 from paths import services as path_services
 from paths.choices import EventKind
-from paths.models import Path, ProgrammeEvent
+from paths.models import ProgrammeEvent
 
 __all__ = ["EventLookup", "apply_event", "event_service_errors", "plan_event"]
 
@@ -33,10 +41,7 @@ class EventLookup(CaseLookup):
         self.events: dict[int, list[ProgrammeEvent]] = {}
         for event in ProgrammeEvent.objects.restrict(actor, "view").filter(person_id__any=set(self.persons)):
             self.events.setdefault(event.person_id, []).append(event)
-        path_keys = {(r.source_system, r.values["path_source_id"]) for r in rows if r.values.get("path_source_id")}
-        keys = {key: k.object_id for key, k in SourceKey.objects.keyed(ctx.org_id, Entity.PATHS, path_keys).items()}
-        paths = Path.objects.filter(organisation_id=ctx.org_id).in_bulk(set(keys.values())) if keys else {}
-        self.paths = {key: paths.get(object_id) for key, object_id in keys.items()}
+        self.paths = paths_by_old_id(ctx, rows)
         self.recording: set[tuple] = set()
 
     def load_objects(self, object_ids: set[int]) -> dict:
@@ -112,15 +117,8 @@ def plan_event(actor, ctx: CaseContext, row: CaseRow, lookup: EventLookup) -> Ca
 
 def _plan_new_event(plan: CasePlan, lookup: EventLookup) -> None:
     row, values, person = plan.row, plan.row.values, plan.person
-    old_path = values.get("path_source_id")
-    if old_path:
-        path = lookup.paths.get((row.source_system, old_path))
-        if path is None or path.person_id != person.pk:
-            row.error(
-                "path_source_id",
-                _("No path of this person has this old id in your imports: import the path first, or empty the cell."),
-            )
-        plan.path = path
+    if values.get("path_source_id"):
+        plan_named_path(plan, lookup.paths)
     slot = (person.pk, values["kind"], values["occurred_on"])
     if slot in lookup.recording:
         row.error("occurred_on", _("The file has this event twice (same person, kind and date)."))

@@ -6,12 +6,16 @@ concerns by the path's old id. docs/import.md documents it; imports/activity_row
 and writes them through paths.services.activity_record (ADR 0026).
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 
 from imports import cells
+from imports.cells import fold
 from imports.layouts.cases import _PERSON, CaseContext, CaseRow, _coded, _not_future, _read_all, read_cell
 from imports.layouts.common import Column, choice_table
 from paths.choices import ActivityKind, Profession
+from paths.models import Activity
+from paths.services import profession_code
 
 KIND_VALUES = (
     "interview, coaching, company_visit, group_session, network_meeting, staff_training (colloquio, tutoraggio, "
@@ -21,14 +25,19 @@ PROFESSION_VALUES = (
     "psychiatrist, psychologist, nurse, educator, terp, social_worker, job_coach, other (psichiatra, psicologo, "
     "infermiere, educatore, tecnico della riabilitazione, assistente sociale, job coach, altro)"
 )
-MINUTES = (5, 600)  # Activity.minutes' validators
+# The bounds of Activity.minutes, as its validators state them.
+MINUTES = tuple(
+    v.limit_value
+    for v in Activity._meta.get_field("minutes").validators
+    if isinstance(v, MinValueValidator | MaxValueValidator)
+)
 ACTIVITY_COLUMNS: tuple[Column, ...] = (
     *(Column(c.name, c.kind, c.required, c.aliases, c.values, "A-301" if c.name == "source_id" else c.example)
       for c in _PERSON),
     Column("path_source_id", "text", False, ("id_origine_percorso", "id_percorso"), "", "P-77"),
     Column("operator", "user", True, ("operatore", "username_operatore", "utente"), "", "m.bianchi"),
     Column("performed_on", "date", True, ("data", "data_prestazione", "data_attivita"), "", "14/03/2019"),
-    Column("minutes", "minutes", True, ("minuti", "durata", "durata_minuti"), "5 to 600", "45"),
+    Column("minutes", "minutes", True, ("minuti", "durata", "durata_minuti"), f"{MINUTES[0]} to {MINUTES[1]}", "45"),
     Column("kind", "activity_kind", True, ("tipo", "tipo_prestazione", "prestazione"), KIND_VALUES, "colloquio"),
     Column("profession", "profession", False, ("professione", "qualifica"), PROFESSION_VALUES, "educatore"),
     Column("programme_code", "programme_code", False, ("codice_programma", "programma"), "", "TR106"),
@@ -41,26 +50,24 @@ KIND_ALIASES = {
     "riunionedirete": "network_meeting", "incontrodirete": "network_meeting", "riunione": "network_meeting",
     "formazioneoperatori": "staff_training", "formazione": "staff_training",
 }  # fmt: skip
-PROFESSION_ALIASES = {
-    "psichiatra": "psychiatrist", "medicopsichiatra": "psychiatrist", "psicologo": "psychologist",
-    "psicologa": "psychologist", "infermiere": "nurse", "infermiera": "nurse", "educatore": "educator",
-    "educatrice": "educator", "educatoreprofessionale": "educator", "terp": "terp",
-    "tecnicodellariabilitazione": "terp", "tecnicodellariabilitazionepsichiatrica": "terp",
-    "assistentesociale": "social_worker", "jobcoach": "job_coach", "altro": "other",
-}  # fmt: skip
 _TABLES: dict[str, dict[str, str]] = {}
 
 
 def read_activity_cell(ctx: CaseContext, column: Column, raw):
-    """The value of a cell of the activities layout, None when empty; CellError when it cannot be read."""
-    if column.kind == "activity_kind":
-        if "kind" not in _TABLES:
-            _TABLES["kind"] = choice_table(ActivityKind, KIND_ALIASES)
-        return _coded(raw, _TABLES["kind"], column.values)
-    if column.kind == "profession":
-        if "profession" not in _TABLES:
-            _TABLES["profession"] = choice_table(Profession, PROFESSION_ALIASES)
-        return _coded(raw, _TABLES["profession"], column.values)
+    """The value of a cell of the activities layout, None when empty; CellError when it cannot be read.
+
+    A profession is a code or its label, or a title the regional flow's mapping knows (paths.services.
+    profession_code: "educatrice", "tecnico della riabilitazione"…)."""
+    if column.kind in ("activity_kind", "profession"):
+        if not _TABLES:
+            _TABLES["activity_kind"] = choice_table(ActivityKind, KIND_ALIASES)
+            _TABLES["profession"] = choice_table(Profession, {})
+        value = cells.text(raw)
+        if value and column.kind == "profession" and fold(value) not in _TABLES["profession"]:
+            code = profession_code(value)
+            if code != Profession.OTHER:
+                return code
+        return _coded(raw, _TABLES[column.kind], column.values)
     if column.kind == "minutes":
         return cells.whole_number(raw, minimum=MINUTES[0], maximum=MINUTES[1])
     if column.kind == "programme_code":
