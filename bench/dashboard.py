@@ -354,7 +354,9 @@ def measure_ponte(codes: list[str] | None, repeat: int) -> dict:
 
 # -- DuckDB ---------------------------------------------------------------------------------------------------
 
-_TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z_0-9]+)"', re.IGNORECASE)
+# Tables read by a statement: Django quotes their names, the raw SQL of a few selectors (access_for) does not;
+# names that are no table (a function after FROM) find no columns and are skipped by export_to_duckdb.
+_TABLE = re.compile(r'(?:FROM|JOIN)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
 _TYPES = {
     "bigint": "BIGINT", "integer": "INTEGER", "smallint": "SMALLINT", "boolean": "BOOLEAN", "date": "DATE",
     "timestamp with time zone": "TIMESTAMPTZ", "text": "VARCHAR", "character varying": "VARCHAR", "jsonb": "JSON",
